@@ -1,0 +1,72 @@
+import { assetUrl } from './asset-url.js';
+import type { PreloadAttributes } from './preload-hint.interface.js';
+import { normalizeHint } from './preload-hint.js';
+import { renderContextOf, staticPrefixOutsideRequest } from './preload-render-context.js';
+
+/** Anything Handlebars-shaped: `hbs`, `Handlebars`, `Handlebars.create()`, or express-handlebars' `.handlebars`. */
+export interface HandlebarsLike {
+  registerHelper(name: string, helper: (...args: any[]) => unknown): void;
+}
+
+export interface PreloadHelperOptions {
+  /**
+   * Name of the helper in templates.
+   * @default 'preload'
+   */
+  name?: string;
+}
+
+/** The last argument Handlebars passes to every helper. */
+interface HelperCallOptions {
+  hash?: Record<string, unknown>;
+  data?: { root?: unknown };
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Registers `{{preload 'css/app.css'}}` on a Handlebars instance. The helper returns the
+ * asset's URL (static prefix added, HTML-escaped like any `{{…}}` output) and records it
+ * on the current request, so that the response carries a preload `Link` for it.
+ *
+ * - `{{preload 'js/app.js' 'v3'}}` adds a version: `/static/js/app.js?v=v3`.
+ * - Hash options set the link's attributes: `as`, `crossorigin`, `type`, `media`, `fetchpriority`.
+ * - Outside a request (a template rendered for an e-mail) it only returns the URL.
+ */
+export function registerPreloadHelper(handlebars: HandlebarsLike, options: PreloadHelperOptions = {}): void {
+  const name = options.name ?? 'preload';
+  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$-]*$/.test(name)) {
+    throw new TypeError(`registerPreloadHelper: "name" must be a valid Handlebars helper name, got ${describe(name)}.`);
+  }
+  if (!handlebars || typeof handlebars.registerHelper !== 'function') {
+    throw new TypeError('registerPreloadHelper: expected a Handlebars instance (something with registerHelper()), such as hbs or Handlebars.');
+  }
+
+  handlebars.registerHelper(name, function preloadHelper(this: unknown, ...args: unknown[]): string {
+    // Handlebars always passes its options object last, whatever the template wrote.
+    const call = (args.pop() ?? {}) as HelperCallOptions;
+    const [path, version] = args;
+    if (typeof path !== 'string' || path.length === 0) {
+      throw new Error(`{{${name}}} needs an asset path as its first argument, as in {{${name} 'css/app.css'}}; got ${describe(path)}.`);
+    }
+    if (args.length > 2 || (version != null && typeof version !== 'string' && typeof version !== 'number')) {
+      throw new Error(`{{${name} ${JSON.stringify(path)}}} takes at most one more argument, a version string; got ${args.slice(1).map(describe).join(', ')}.`);
+    }
+
+    const attributes: Record<string, unknown> = { ...call.hash };
+    // Template authors write HTML-style `crossorigin=true`; a preload means anonymous by that.
+    if (attributes.crossorigin === true) attributes.crossorigin = 'anonymous';
+
+    const context = renderContextOf(call.data?.root ?? this);
+    const url = assetUrl(path, context?.staticPrefix ?? staticPrefixOutsideRequest(), version == null ? undefined : String(version));
+    try {
+      if (context) context.collector.add(url, attributes as PreloadAttributes);
+      else normalizeHint(url, attributes as PreloadAttributes);
+    } catch (error) {
+      throw new Error(`{{${name} ${JSON.stringify(path)}}}: ${(error as Error).message}`);
+    }
+    return url;
+  });
+}

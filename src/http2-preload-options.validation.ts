@@ -1,0 +1,75 @@
+import { DEFAULT_DEBUG_HEADER, DEFAULT_STATIC_PREFIX } from './http2-preload.constants.js';
+import type { Http2PreloadOptions, ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
+
+/** RFC 9110 token: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Control characters, which no URL prefix may carry into a page or a header. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+interface OptionRule<T> {
+  readonly defaultValue: T;
+  /** Words for the error message: what the option accepts. */
+  readonly accepts: string;
+  readonly isValid: (value: unknown) => boolean;
+}
+
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+
+const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<ResolvedHttp2PreloadOptions[K]> } = {
+  preloadHeaders: { defaultValue: true, accepts: 'true or false', isValid: isBoolean },
+  presendCachedHeaders: { defaultValue: true, accepts: 'true or false', isValid: isBoolean },
+  serverPush: { defaultValue: false, accepts: 'true or false', isValid: isBoolean },
+  staticPrefix: {
+    defaultValue: DEFAULT_STATIC_PREFIX,
+    accepts: "a non-empty string without control characters, such as '/static/' or 'https://cdn.example.com/assets/'",
+    isValid: (value) => typeof value === 'string' && value.length > 0 && !CONTROL_CHARACTER.test(value),
+  },
+  debugHeader: {
+    defaultValue: DEFAULT_DEBUG_HEADER,
+    accepts: "a header name such as 'x-http2-preload', or false to send none",
+    isValid: (value) => value === false || (typeof value === 'string' && HEADER_NAME.test(value)),
+  },
+};
+
+const OPTION_NAMES = Object.keys(OPTION_RULES) as (keyof Http2PreloadOptions)[];
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return String(value);
+}
+
+/**
+ * Checks the options given to the module and fills in the defaults. Throws a
+ * `TypeError` that names the option and what it accepts, so a typo fails the
+ * bootstrap instead of silently turning a feature off.
+ */
+export function resolveOptions(options: unknown = {}): ResolvedHttp2PreloadOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`Http2PreloadModule: options must be an object, got ${describe(options)}.`);
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(OPTION_RULES, key)) {
+      throw new TypeError(
+        `Http2PreloadModule: unknown option "${key}". Accepted options: ${OPTION_NAMES.join(', ')}.`,
+      );
+    }
+  }
+  const resolved: Record<string, unknown> = {};
+  for (const name of OPTION_NAMES) {
+    const rule: OptionRule<unknown> = OPTION_RULES[name];
+    const value = given[name];
+    if (value === undefined) {
+      resolved[name] = rule.defaultValue;
+    } else if (rule.isValid(value)) {
+      resolved[name] = value;
+    } else {
+      throw new TypeError(
+        `Http2PreloadModule: option "${name}" must be ${rule.accepts}, got ${describe(value)}.`,
+      );
+    }
+  }
+  return Object.freeze(resolved) as ResolvedHttp2PreloadOptions;
+}

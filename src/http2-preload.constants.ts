@@ -1,0 +1,28 @@
+/** Where the helper looks for an asset path that is neither absolute nor root-relative. */
+export const DEFAULT_STATIC_PREFIX = '/static/';
+
+/** Response header that tells which path a response took (`off`, `late` or `early`). */
+export const DEFAULT_DEBUG_HEADER = 'x-http2-preload';
+
+/** Injection token of the validated options, with every default filled in. */
+export const HTTP2_PRELOAD_OPTIONS = Symbol('HTTP2_PRELOAD_OPTIONS');
+
+/** Reflect-metadata key written by `@NoPreload()`. */
+export const NO_PRELOAD_METADATA = 'nestjs-http2-preload:no-preload';
+
+/**
+ * Key under which the interceptor leaves the request's render context in `res.locals`.
+ * Express spreads `res.locals` into every template's root context, which is how the
+ * Handlebars helper finds the current request without any global state. A registered
+ * symbol, so that two copies of this package in one process still find each other.
+ */
+export const PRELOAD_RENDER_CONTEXT = Symbol.for('nestjs-http2-preload.render-context');
+
+/** Values of the debug header. */
+export const PRELOAD_MODE = {
+  off: 'off',
+  late: 'late',
+  early: 'early',
+} as const;
+
+export type PreloadMode = (typeof PRELOAD_MODE)[keyof typeof PRELOAD_MODE];

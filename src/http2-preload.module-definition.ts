@@ -1,0 +1,14 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { Http2PreloadOptions } from './http2-preload-options.interface.js';
+
+export const {
+  ConfigurableModuleClass: ConfigurableHttp2PreloadModule,
+  MODULE_OPTIONS_TOKEN: HTTP2_PRELOAD_RAW_OPTIONS,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<Http2PreloadOptions>({ moduleName: 'Http2Preload' })
+  .setClassMethodName('forRoot')
+  // Always global: the interceptor is app-wide anyway, and PreloadCollector should be
+  // injectable from any module without importing this one again.
+  .setExtras({}, (definition) => ({ ...definition, global: true }))
+  .build();

@@ -1,0 +1,31 @@
+import { Inject, Module, Scope } from '@nestjs/common';
+import { APP_INTERCEPTOR, REQUEST } from '@nestjs/core';
+import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
+import { ConfigurableHttp2PreloadModule, HTTP2_PRELOAD_RAW_OPTIONS } from './http2-preload.module-definition.js';
+import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
+import { resolveOptions } from './http2-preload-options.validation.js';
+import { collectorFor, PreloadCollector } from './preload.collector.js';
+import { PreloadInterceptor } from './preload.interceptor.js';
+import { setStaticPrefixOutsideRequests } from './preload-render-context.js';
+
+/**
+ * `imports: [Http2PreloadModule.forRoot({ ... })]` (or `forRootAsync`) in the root module.
+ * Global: registers the preload interceptor app-wide and exports `PreloadCollector`.
+ */
+@Module({
+  providers: [
+    // Validation happens here, so forRoot and forRootAsync fail the same way at bootstrap.
+    { provide: HTTP2_PRELOAD_OPTIONS, inject: [HTTP2_PRELOAD_RAW_OPTIONS], useFactory: resolveOptions },
+    { provide: APP_INTERCEPTOR, useClass: PreloadInterceptor },
+    // Request-scoped, but the instance lives on the request object, so it is the same one
+    // the singleton interceptor and the template helper see.
+    { provide: PreloadCollector, scope: Scope.REQUEST, inject: [REQUEST], useFactory: collectorFor },
+  ],
+  exports: [PreloadCollector],
+})
+export class Http2PreloadModule extends ConfigurableHttp2PreloadModule {
+  constructor(@Inject(HTTP2_PRELOAD_OPTIONS) options: ResolvedHttp2PreloadOptions) {
+    super();
+    setStaticPrefixOutsideRequests(options.staticPrefix);
+  }
+}

@@ -1,0 +1,13 @@
+export { Http2PreloadModule } from './http2-preload.module.js';
+export type { Http2PreloadOptions } from './http2-preload-options.interface.js';
+export { PreloadCollector } from './preload.collector.js';
+export { NoPreload } from './no-preload.decorator.js';
+export { registerPreloadHelper, type HandlebarsLike, type PreloadHelperOptions } from './handlebars.helper.js';
+export type {
+  PreloadAttributes,
+  PreloadCrossOrigin,
+  PreloadDestination,
+  PreloadFetchPriority,
+  PreloadHint,
+} from './preload-hint.interface.js';
+export { PRELOAD_MODE, type PreloadMode } from './http2-preload.constants.js';

@@ -1,0 +1,83 @@
+import { appendLinkHeader, formatLink, formatLinkHeader, orderHints } from './link-header.js';
+import { normalizeHint } from './preload-hint.js';
+
+const hint = normalizeHint;
+const nopush = { nopush: true };
+const push = { nopush: false };
+
+describe('orderHints', () => {
+  it('puts styles first, then fonts, then scripts, then the rest, each in first-use order', () => {
+    const ordered = orderHints([
+      hint('/a.png'),
+      hint('/b.js'),
+      hint('/c.woff2'),
+      hint('/d.css'),
+      hint('/e.mjs'),
+      hint('/f'),
+      hint('/g.css'),
+      hint('/h.ttf'),
+    ]);
+    expect(ordered.map((h) => h.url)).toEqual(['/d.css', '/g.css', '/c.woff2', '/h.ttf', '/b.js', '/e.mjs', '/a.png', '/f']);
+  });
+
+  it('keeps the first of repeated URLs', () => {
+    const ordered = orderHints([hint('/x.js', { fetchpriority: 'high' }), hint('/y.css'), hint('/x.js')]);
+    expect(ordered).toEqual([{ url: '/y.css', as: 'style' }, { url: '/x.js', as: 'script', fetchpriority: 'high' }]);
+  });
+});
+
+describe('formatLink', () => {
+  it('writes rel, as and nopush', () => {
+    expect(formatLink(hint('/static/css/app.css'), nopush)).toBe('</static/css/app.css>; rel=preload; as=style; nopush');
+    expect(formatLink(hint('/static/js/app.js'), push)).toBe('</static/js/app.js>; rel=preload; as=script');
+  });
+
+  it('adds crossorigin to fonts only, unless asked', () => {
+    expect(formatLink(hint('/f.woff2'), push)).toBe('</f.woff2>; rel=preload; as=font; crossorigin');
+    expect(formatLink(hint('/app.css'), push)).not.toContain('crossorigin');
+    expect(formatLink(hint('/app.js'), push)).not.toContain('crossorigin');
+    expect(formatLink(hint('/api/data.json', { as: 'fetch', crossorigin: 'anonymous' }), push)).toBe(
+      '</api/data.json>; rel=preload; as=fetch; crossorigin',
+    );
+    expect(formatLink(hint('/f.woff', { crossorigin: 'use-credentials' }), push)).toBe(
+      '</f.woff>; rel=preload; as=font; crossorigin=use-credentials',
+    );
+  });
+
+  it('quotes parameters that are not tokens', () => {
+    const link = formatLink(
+      hint('/f.woff2', { type: 'font/woff2', media: '(min-width: 40em) and "print"', fetchpriority: 'low' }),
+      nopush,
+    );
+    expect(link).toBe(
+      '</f.woff2>; rel=preload; as=font; crossorigin; type="font/woff2"; media="(min-width: 40em) and \\"print\\""; fetchpriority=low; nopush',
+    );
+  });
+
+  it('percent-encodes what a URI may not hold, and keeps valid escapes', () => {
+    expect(formatLink(hint('/static/my file>é.css'), push)).toBe('</static/my%20file%3E%C3%A9.css>; rel=preload; as=style');
+    expect(formatLink(hint('/static/a%20b.css'), push)).toBe('</static/a%20b.css>; rel=preload; as=style');
+    expect(formatLink(hint('/static/100%.css'), push)).toBe('</static/100%25.css>; rel=preload; as=style');
+    expect(formatLink(hint('/x.js?a=1\r\nSet-Cookie: y'), push)).toBe('</x.js?a=1%0D%0ASet-Cookie:%20y>; rel=preload; as=script');
+  });
+});
+
+describe('formatLinkHeader', () => {
+  it('joins ordered, deduplicated links with commas', () => {
+    expect(formatLinkHeader([hint('/a.js'), hint('/b.css'), hint('/a.js')], nopush)).toBe(
+      '</b.css>; rel=preload; as=style; nopush, </a.js>; rel=preload; as=script; nopush',
+    );
+  });
+
+  it('is empty without hints', () => {
+    expect(formatLinkHeader([], nopush)).toBe('');
+  });
+});
+
+describe('appendLinkHeader', () => {
+  it("keeps the handler's own links first", () => {
+    expect(appendLinkHeader(undefined, '<b>')).toBe('<b>');
+    expect(appendLinkHeader('<a>; rel=canonical', '<b>')).toBe('<a>; rel=canonical, <b>');
+    expect(appendLinkHeader(['<a>', '<c>'], '<b>')).toEqual(['<a>', '<c>', '<b>']);
+  });
+});

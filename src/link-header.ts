@@ -1,0 +1,69 @@
+import encodeUrl from 'encodeurl';
+import type { PreloadDestination, PreloadHint } from './preload-hint.interface.js';
+
+export interface LinkFormatOptions {
+  /** Add `; nopush` so that an HTTP/2 proxy does not server-push the file. */
+  readonly nopush: boolean;
+}
+
+/**
+ * Styles block rendering, fonts are discovered late (only once CSS applies), scripts
+ * block parsing; everything else can wait. Same order as the Django original.
+ */
+const PRIORITY: Partial<Record<PreloadDestination, number>> = { style: 0, font: 1, script: 2 };
+const LOWEST_PRIORITY = 3;
+
+/** RFC 9110 token; anything else goes into a quoted string. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function priorityOf(hint: PreloadHint): number {
+  return (hint.as && PRIORITY[hint.as]) ?? LOWEST_PRIORITY;
+}
+
+/** Drops repeated URLs (the first recording wins) and orders styles, fonts, scripts, then the rest, each in first-use order. */
+export function orderHints(hints: Iterable<PreloadHint>): PreloadHint[] {
+  const unique = new Map<string, PreloadHint>();
+  for (const hint of hints) {
+    if (!unique.has(hint.url)) unique.set(hint.url, hint);
+  }
+  // Array.prototype.sort is stable, so first-use order holds within a priority.
+  return [...unique.values()].sort((a, b) => priorityOf(a) - priorityOf(b));
+}
+
+function parameter(name: string, value: string): string {
+  if (TOKEN.test(value)) return `; ${name}=${value}`;
+  return `; ${name}="${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** One `<url>; rel=preload; …` link. The URL is percent-encoded where RFC 3986 requires it; valid escapes are kept. */
+export function formatLink(hint: PreloadHint, options: LinkFormatOptions): string {
+  let link = `<${encodeUrl(hint.url)}>; rel=preload`;
+  if (hint.as) link += parameter('as', hint.as);
+  if (hint.crossorigin === 'anonymous') link += '; crossorigin';
+  else if (hint.crossorigin) link += parameter('crossorigin', hint.crossorigin);
+  if (hint.type) link += parameter('type', hint.type);
+  if (hint.media) link += parameter('media', hint.media);
+  if (hint.fetchpriority) link += parameter('fetchpriority', hint.fetchpriority);
+  if (options.nopush) link += '; nopush';
+  return link;
+}
+
+/** The `Link` header value for a set of hints, ordered and deduplicated; empty when there are none. */
+export function formatLinkHeader(hints: Iterable<PreloadHint>, options: LinkFormatOptions): string {
+  return orderHints(hints)
+    .map((hint) => formatLink(hint, options))
+    .join(', ');
+}
+
+/**
+ * Adds our links to a `Link` header the handler may already have set, keeping
+ * theirs first: `Link` is a list header, so two values join with a comma.
+ */
+export function appendLinkHeader(
+  existing: string | number | readonly string[] | undefined,
+  links: string,
+): string | string[] {
+  if (existing === undefined || existing === '') return links;
+  if (Array.isArray(existing)) return [...existing, links];
+  return `${String(existing)}, ${links}`;
+}

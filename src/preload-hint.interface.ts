@@ -1,0 +1,38 @@
+/** What a preload fetches, the `as` of `<link rel=preload>` (Fetch standard destinations). */
+export type PreloadDestination =
+  | 'audio'
+  | 'document'
+  | 'embed'
+  | 'fetch'
+  | 'font'
+  | 'image'
+  | 'object'
+  | 'script'
+  | 'style'
+  | 'track'
+  | 'video'
+  | 'worker';
+
+/** CORS mode of the preload; it must match the tag that uses the file, or the browser fetches it twice. */
+export type PreloadCrossOrigin = 'anonymous' | 'use-credentials';
+
+export type PreloadFetchPriority = 'high' | 'low' | 'auto';
+
+/** Optional attributes of a preload link; each becomes a `Link` parameter. */
+export interface PreloadAttributes {
+  /** Destination. Inferred from the file extension when left out; unknown extensions get none. */
+  as?: PreloadDestination;
+  /** CORS mode. Fonts get `anonymous` by default (browsers always fetch fonts in CORS mode); nothing else does. */
+  crossorigin?: PreloadCrossOrigin;
+  /** MIME type, such as `font/woff2`, so a browser can skip formats it does not support. */
+  type?: string;
+  /** Media query; the browser preloads only when it matches. */
+  media?: string;
+  /** Fetch priority hint. */
+  fetchpriority?: PreloadFetchPriority;
+}
+
+/** One recorded asset: its URL and the attributes of its preload link. */
+export interface PreloadHint extends PreloadAttributes {
+  readonly url: string;
+}

@@ -1,0 +1,99 @@
+import type {
+  PreloadAttributes,
+  PreloadCrossOrigin,
+  PreloadDestination,
+  PreloadFetchPriority,
+  PreloadHint,
+} from './preload-hint.interface.js';
+
+const DESTINATIONS: ReadonlySet<string> = new Set<PreloadDestination>([
+  'audio', 'document', 'embed', 'fetch', 'font', 'image',
+  'object', 'script', 'style', 'track', 'video', 'worker',
+]);
+const CROSS_ORIGINS: ReadonlySet<string> = new Set<PreloadCrossOrigin>(['anonymous', 'use-credentials']);
+const FETCH_PRIORITIES: ReadonlySet<string> = new Set<PreloadFetchPriority>(['high', 'low', 'auto']);
+const ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(['as', 'crossorigin', 'type', 'media', 'fetchpriority']);
+
+const DESTINATION_BY_EXTENSION: Readonly<Record<string, PreloadDestination>> = {
+  css: 'style',
+  js: 'script',
+  mjs: 'script',
+  png: 'image',
+  jpg: 'image',
+  jpeg: 'image',
+  gif: 'image',
+  webp: 'image',
+  avif: 'image',
+  svg: 'image',
+  woff: 'font',
+  woff2: 'font',
+  ttf: 'font',
+  otf: 'font',
+};
+
+/**
+ * Free-text parameters (`type`, `media`) end up as quoted strings in a header:
+ * control characters and anything beyond Latin-1 cannot be carried there.
+ */
+const UNSAFE_PARAMETER_TEXT = /[^\t\u0020-\u007e\u0080-\u00ff]/;
+
+/** `as` for a URL from its file extension (query and fragment ignored), or undefined. */
+export function inferDestination(url: string): PreloadDestination | undefined {
+  const path = url.split(/[?#]/, 1)[0];
+  const lastSegment = path.slice(path.lastIndexOf('/') + 1);
+  const dot = lastSegment.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  return DESTINATION_BY_EXTENSION[lastSegment.slice(dot + 1).toLowerCase()];
+}
+
+function invalid(url: unknown, problem: string): TypeError {
+  return new TypeError(`Invalid preload hint for ${JSON.stringify(url)}: ${problem}`);
+}
+
+function checkChoice(url: string, name: string, value: unknown, choices: ReadonlySet<string>): void {
+  if (value !== undefined && !(typeof value === 'string' && choices.has(value))) {
+    throw invalid(url, `"${name}" must be one of ${[...choices].join(', ')}; got ${JSON.stringify(value)}.`);
+  }
+}
+
+function checkText(url: string, name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || value.length === 0 || UNSAFE_PARAMETER_TEXT.test(value)) {
+    throw invalid(url, `"${name}" must be a non-empty string of printable Latin-1 characters; got ${JSON.stringify(value)}.`);
+  }
+}
+
+/**
+ * Validates a hint and fills in what can be inferred: `as` from the extension, and
+ * `crossorigin=anonymous` for fonts. Throws a `TypeError` that says what is wrong,
+ * because a preload with a misspelt `as` is silently ignored by browsers.
+ */
+export function normalizeHint(url: unknown, attributes: PreloadAttributes = {}): PreloadHint {
+  if (typeof url !== 'string' || url.length === 0) {
+    throw invalid(url, 'the URL must be a non-empty string.');
+  }
+  if (attributes === null || typeof attributes !== 'object') {
+    throw invalid(url, 'the attributes must be an object.');
+  }
+  for (const key of Object.keys(attributes)) {
+    if (!ATTRIBUTE_NAMES.has(key)) {
+      throw invalid(url, `unknown attribute "${key}"; accepted: ${[...ATTRIBUTE_NAMES].join(', ')}.`);
+    }
+  }
+  const { as, crossorigin, type, media, fetchpriority } = attributes;
+  checkChoice(url, 'as', as, DESTINATIONS);
+  checkChoice(url, 'crossorigin', crossorigin, CROSS_ORIGINS);
+  checkChoice(url, 'fetchpriority', fetchpriority, FETCH_PRIORITIES);
+  checkText(url, 'type', type);
+  checkText(url, 'media', media);
+
+  const destination = as ?? inferDestination(url);
+  const hint: { -readonly [K in keyof PreloadHint]: PreloadHint[K] } = { url };
+  if (destination) hint.as = destination;
+  const mode = crossorigin ?? (destination === 'font' ? 'anonymous' : undefined);
+  if (mode) hint.crossorigin = mode;
+  if (type !== undefined) hint.type = type;
+  if (media !== undefined) hint.media = media;
+  if (fetchpriority !== undefined) hint.fetchpriority = fetchpriority;
+  return hint;
+}
