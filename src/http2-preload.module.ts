@@ -1,7 +1,11 @@
-import { Inject, Module, Scope } from '@nestjs/common';
+import { Inject, Module, Scope, type DynamicModule } from '@nestjs/common';
 import { APP_INTERCEPTOR, REQUEST } from '@nestjs/core';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
-import { ConfigurableHttp2PreloadModule, HTTP2_PRELOAD_RAW_OPTIONS } from './http2-preload.module-definition.js';
+import {
+  ConfigurableHttp2PreloadModule,
+  HTTP2_PRELOAD_RAW_OPTIONS,
+  OPTIONS_TYPE,
+} from './http2-preload.module-definition.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { resolveOptions } from './http2-preload-options.validation.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
@@ -24,6 +28,11 @@ import { setStaticPrefixOutsideRequests } from './preload-render-context.js';
   exports: [PreloadCollector],
 })
 export class Http2PreloadModule extends ConfigurableHttp2PreloadModule {
+  /** `forRoot()` with no argument takes every default. */
+  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+
   constructor(@Inject(HTTP2_PRELOAD_OPTIONS) options: ResolvedHttp2PreloadOptions) {
     super();
     setStaticPrefixOutsideRequests(options.staticPrefix);

@@ -1,0 +1,64 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
+import { createSampleApp } from '../sample/src/app.js';
+import { linkUrls, navigate, request } from './support/http.js';
+
+describe('the sample app', () => {
+  let app: NestExpressApplication;
+  let baseUrl: string;
+  beforeAll(async () => {
+    app = await createSampleApp({ logger: false, abortOnError: false });
+    await app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterAll(() => app.close());
+
+  it('hints the stylesheet, the font, the script and the images of its home page', async () => {
+    const res = await navigate(`${baseUrl}/`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-http2-preload']).toBe('late');
+    expect(linkUrls(res.headers.link)).toEqual([
+      '/static/css/app.css?v=1',
+      '/static/fonts/inter-latin-400-normal.woff2',
+      '/static/js/app.js?v=1',
+      '/static/img/hero.svg?v=1',
+      '/static/img/logo.svg?v=1',
+    ]);
+    expect(res.headers.link).toContain('</static/img/hero.svg?v=1>; rel=preload; as=image; fetchpriority=high; nopush');
+  });
+
+  it('serves every hinted asset, fresh-cacheable', async () => {
+    const page = await navigate(`${baseUrl}/`);
+    for (const url of linkUrls(page.headers.link)) {
+      const asset = await request(`${baseUrl}${url}`);
+      expect([url, asset.statusCode]).toEqual([url, 200]);
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    }
+  });
+
+  it('uses the font the CSS asks for', async () => {
+    const css = await request(`${baseUrl}/static/css/app.css?v=1`);
+    expect(css.body).toContain("url('/static/fonts/inter-latin-400-normal.woff2') format('woff2')");
+  });
+
+  it('hints its slow page', async () => {
+    const res = await navigate(`${baseUrl}/slow`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-http2-preload']).toBe('late');
+    expect(linkUrls(res.headers.link)).toContain('/static/css/app.css?v=1');
+  });
+
+  it('sends no hints for its @NoPreload() controller', async () => {
+    const res = await navigate(`${baseUrl}/plain`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-http2-preload']).toBe('off');
+    expect(res.headers.link).toBeUndefined();
+  });
+
+  it('leaves its JSON route alone', async () => {
+    const res = await request(`${baseUrl}/api/status`);
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
+    expect(res.headers.link).toBeUndefined();
+    expect(res.headers['x-http2-preload']).toBeUndefined();
+  });
+});
