@@ -51,8 +51,10 @@ const ENGINES: [string, (app: NestExpressApplication) => void][] = [
   [
     'express-handlebars',
     (app) => {
-      const engine = createExpressHandlebars({ handlebars: Handlebars.create(), extname: '.hbs', defaultLayout: false });
-      registerPreloadHelper(engine.handlebars);
+      // express-handlebars types its .handlebars loosely: register on the instance you hand it.
+      const handlebars = Handlebars.create();
+      registerPreloadHelper(handlebars);
+      const engine = createExpressHandlebars({ handlebars, extname: '.hbs', defaultLayout: false });
       app.engine('hbs', engine.engine);
       app.setBaseViewsDir(VIEWS);
       app.setViewEngine('hbs');
