@@ -1,17 +1,15 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { AddressInfo } from 'node:net';
 import { createSampleApp } from '../sample/src/app.js';
+import { listenOnLoopback, type RunningApp } from './support/app.js';
 import { linkUrls, navigate, request } from './support/http.js';
 
 describe('the sample app', () => {
-  let app: NestExpressApplication;
+  let running: RunningApp;
   let baseUrl: string;
   beforeAll(async () => {
-    app = await createSampleApp({ logger: false, abortOnError: false });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    running = await listenOnLoopback(await createSampleApp({ logger: false, abortOnError: false }));
+    baseUrl = running.baseUrl;
   });
-  afterAll(() => app.close());
+  afterAll(() => running.close());
 
   it('hints the stylesheet, the font, the script and the images of its home page', async () => {
     const res = await navigate(`${baseUrl}/`);

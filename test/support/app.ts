@@ -36,6 +36,11 @@ export async function startApp(module: Type, options: StartOptions = {}): Promis
     app.setViewEngine('hbs');
     registerPreloadHelper(hbs);
   }
+  return listenOnLoopback(app);
+}
+
+/** Starts an app that is already set up on an ephemeral loopback port. */
+export async function listenOnLoopback(app: NestExpressApplication): Promise<RunningApp> {
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
