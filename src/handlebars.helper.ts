@@ -1,4 +1,5 @@
 import { assetUrl } from './asset-url.js';
+import { describeValue } from './describe-value.js';
 import type { PreloadAttributes } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
 import { renderContextOf, staticPrefixOutsideRequest } from './preload-render-context.js';
@@ -22,10 +23,6 @@ interface HelperCallOptions {
   data?: { root?: unknown };
 }
 
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
 /**
  * Registers `{{preload 'css/app.css'}}` on a Handlebars instance. The helper returns the
  * asset's URL (static prefix added, HTML-escaped like any `{{…}}` output) and records it
@@ -38,7 +35,7 @@ function describe(value: unknown): string {
 export function registerPreloadHelper(handlebars: HandlebarsLike, options: PreloadHelperOptions = {}): void {
   const name = options.name ?? 'preload';
   if (typeof name !== 'string' || !/^[A-Za-z_$][\w$-]*$/.test(name)) {
-    throw new TypeError(`registerPreloadHelper: "name" must be a valid Handlebars helper name, got ${describe(name)}.`);
+    throw new TypeError(`registerPreloadHelper: "name" must be a valid Handlebars helper name, got ${describeValue(name)}.`);
   }
   if (!handlebars || typeof handlebars.registerHelper !== 'function') {
     throw new TypeError('registerPreloadHelper: expected a Handlebars instance (something with registerHelper()), such as hbs or Handlebars.');
@@ -49,10 +46,10 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
     const call = (args.pop() ?? {}) as HelperCallOptions;
     const [path, version] = args;
     if (typeof path !== 'string' || path.length === 0) {
-      throw new Error(`{{${name}}} needs an asset path as its first argument, as in {{${name} 'css/app.css'}}; got ${describe(path)}.`);
+      throw new Error(`{{${name}}} needs an asset path as its first argument, as in {{${name} 'css/app.css'}}; got ${describeValue(path)}.`);
     }
     if (args.length > 2 || (version != null && typeof version !== 'string' && typeof version !== 'number')) {
-      throw new Error(`{{${name} ${JSON.stringify(path)}}} takes at most one more argument, a version string; got ${args.slice(1).map(describe).join(', ')}.`);
+      throw new Error(`{{${name} ${JSON.stringify(path)}}} takes at most one more argument, a version string; got ${args.slice(1).map(describeValue).join(', ')}.`);
     }
 
     const attributes: Record<string, unknown> = { ...call.hash };

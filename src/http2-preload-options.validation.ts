@@ -1,8 +1,7 @@
-import { DEFAULT_DEBUG_HEADER, DEFAULT_STATIC_PREFIX } from './http2-preload.constants.js';
+import { describeValue } from './describe-value.js';
+import { DEFAULT_DEBUG_HEADER, DEFAULT_STATIC_PREFIX, HTTP_TOKEN } from './http2-preload.constants.js';
 import type { Http2PreloadOptions, ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 
-/** RFC 9110 token: what a header name may be made of. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Control characters, which no URL prefix may carry into a page or a header. */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
@@ -27,18 +26,11 @@ const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<Re
   debugHeader: {
     defaultValue: DEFAULT_DEBUG_HEADER,
     accepts: "a header name such as 'x-http2-preload', or false to send none",
-    isValid: (value) => value === false || (typeof value === 'string' && HEADER_NAME.test(value)),
+    isValid: (value) => value === false || (typeof value === 'string' && HTTP_TOKEN.test(value)),
   },
 };
 
 const OPTION_NAMES = Object.keys(OPTION_RULES) as (keyof Http2PreloadOptions)[];
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  return String(value);
-}
 
 /**
  * Checks the options given to the module and fills in the defaults. Throws a
@@ -47,7 +39,7 @@ function describe(value: unknown): string {
  */
 export function resolveOptions(options: unknown = {}): ResolvedHttp2PreloadOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`Http2PreloadModule: options must be an object, got ${describe(options)}.`);
+    throw new TypeError(`Http2PreloadModule: options must be an object, got ${describeValue(options)}.`);
   }
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
@@ -67,7 +59,7 @@ export function resolveOptions(options: unknown = {}): ResolvedHttp2PreloadOptio
       resolved[name] = value;
     } else {
       throw new TypeError(
-        `Http2PreloadModule: option "${name}" must be ${rule.accepts}, got ${describe(value)}.`,
+        `Http2PreloadModule: option "${name}" must be ${rule.accepts}, got ${describeValue(value)}.`,
       );
     }
   }

@@ -7,6 +7,9 @@ export const DEFAULT_DEBUG_HEADER = 'x-http2-preload';
 /** Injection token of the validated options, with every default filled in. */
 export const HTTP2_PRELOAD_OPTIONS = Symbol('HTTP2_PRELOAD_OPTIONS');
 
+/** RFC 9110 token: what a header name, or an unquoted header parameter value, may be made of. */
+export const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /** Reflect-metadata key written by `@NoPreload()`. */
 export const NO_PRELOAD_METADATA = 'nestjs-http2-preload:no-preload';
 

@@ -1,4 +1,5 @@
 import encodeUrl from 'encodeurl';
+import { HTTP_TOKEN } from './http2-preload.constants.js';
 import type { PreloadDestination, PreloadHint } from './preload-hint.interface.js';
 
 export interface LinkFormatOptions {
@@ -12,9 +13,6 @@ export interface LinkFormatOptions {
  */
 const PRIORITY: Partial<Record<PreloadDestination, number>> = { style: 0, font: 1, script: 2 };
 const LOWEST_PRIORITY = 3;
-
-/** RFC 9110 token; anything else goes into a quoted string. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function priorityOf(hint: PreloadHint): number {
   return (hint.as && PRIORITY[hint.as]) ?? LOWEST_PRIORITY;
@@ -31,7 +29,8 @@ export function orderHints(hints: Iterable<PreloadHint>): PreloadHint[] {
 }
 
 function parameter(name: string, value: string): string {
-  if (TOKEN.test(value)) return `; ${name}=${value}`;
+  // A token goes as it is; anything else becomes a quoted string.
+  if (HTTP_TOKEN.test(value)) return `; ${name}=${value}`;
   return `; ${name}="${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
