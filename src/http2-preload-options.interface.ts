@@ -1,3 +1,26 @@
+import type { Request } from 'express';
+
+/**
+ * How a route's cached hints go out before its handler runs:
+ * - `flushHeaders`: a `200` with the `Link` header is flushed at once, followed by a
+ *   newline; the handler's page streams after it. Works through every proxy, but the
+ *   handler can no longer change the status or headers (see the README's safety rules).
+ * - `earlyHints`: a `103 Early Hints` response carries the links and commits nothing.
+ *   Browsers use it only over HTTP/2 or HTTP/3, and some proxies (nginx before 1.29)
+ *   turn it into a failed page load.
+ */
+export type PreloadStrategy = 'flushHeaders' | 'earlyHints';
+
+/**
+ * What a route's hint cache entry is keyed by:
+ * - `route`: method and Nest route pattern (`GET /users/:id`), so every user page
+ *   shares one entry;
+ * - `path`: method and request path without the query (`GET /users/42`);
+ * - a function of the Express request returning the key; two requests with the same
+ *   key are assumed to use the same assets.
+ */
+export type PreloadCacheKey = 'route' | 'path' | ((request: Request) => string);
+
 /**
  * Options of `Http2PreloadModule.forRoot()` / `forRootAsync()`.
  * Every field is optional; unknown keys and wrong types are refused at bootstrap.
@@ -42,7 +65,39 @@ export interface Http2PreloadOptions {
    * @default 'x-http2-preload'
    */
   debugHeader?: string | false;
+
+  /**
+   * How cached hints are sent before the handler runs; a route can choose otherwise
+   * with `@Preload({ strategy })`. `flushHeaders` works through every proxy measured;
+   * choose `earlyHints` only when the path to the browser relays `103` responses
+   * (Caddy 2.6+, nginx 1.29+ with `early_hints`) over HTTP/2.
+   * @default 'flushHeaders'
+   */
+  strategy?: PreloadStrategy;
+
+  /**
+   * What the remembered hints are keyed by. The default shares one entry among all
+   * requests of a route, so the cache holds at most one entry per route.
+   * @default 'route'
+   */
+  cacheKey?: PreloadCacheKey;
+
+  /**
+   * How many keys the hint cache remembers; the least recently used is forgotten first.
+   * A positive integer.
+   * @default 1000
+   */
+  cacheSize?: number;
+
+  /**
+   * Joins every cache key, so that a new value (a release id, say) starts with an
+   * empty cache instead of hints learnt from the previous assets.
+   * @default undefined (no version)
+   */
+  version?: string;
 }
 
 /** The options after validation, with every default filled in. */
-export type ResolvedHttp2PreloadOptions = Readonly<Required<Http2PreloadOptions>>;
+export type ResolvedHttp2PreloadOptions = Readonly<
+  Required<Omit<Http2PreloadOptions, 'version'>> & Pick<Http2PreloadOptions, 'version'>
+>;

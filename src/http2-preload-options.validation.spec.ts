@@ -8,6 +8,10 @@ describe('resolveOptions', () => {
       serverPush: false,
       staticPrefix: '/static/',
       debugHeader: 'x-http2-preload',
+      strategy: 'flushHeaders',
+      cacheKey: 'route',
+      cacheSize: 1000,
+      version: undefined,
     });
     expect(resolveOptions(undefined)).toEqual(resolveOptions({}));
   });
@@ -30,12 +34,33 @@ describe('resolveOptions', () => {
 
   it('names an unknown key and lists the accepted ones', () => {
     expect(() => resolveOptions({ serverpush: true })).toThrow(
-      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader.',
+      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version.',
     );
   });
 
   it('describes the wrong value', () => {
     expect(() => resolveOptions({ staticPrefix: () => '/x' })).toThrow(/option "staticPrefix" must be .*, got a function\./);
     expect(() => resolveOptions({ debugHeader: ['x'] })).toThrow(/option "debugHeader" must be .*, got an array\./);
+  });
+
+  it('accepts each early-mode setting', () => {
+    const keyOf = () => 'key';
+    expect(
+      resolveOptions({ strategy: 'earlyHints', cacheKey: keyOf, cacheSize: 1, version: '2026-11-22' }),
+    ).toMatchObject({ strategy: 'earlyHints', cacheKey: keyOf, cacheSize: 1, version: '2026-11-22' });
+    expect(resolveOptions({ cacheKey: 'path' }).cacheKey).toBe('path');
+  });
+
+  it.each([
+    [{ strategy: 'early' }, /option "strategy" must be 'flushHeaders' or 'earlyHints', got "early"/],
+    [{ strategy: 'late' }, /option "strategy" must be 'flushHeaders' or 'earlyHints', got "late"/],
+    [{ cacheKey: 'url' }, /option "cacheKey" must be 'route', 'path' or a function of the request that returns a string, got "url"/],
+    [{ cacheSize: 0 }, /option "cacheSize" must be a positive integer, got 0/],
+    [{ cacheSize: 1.5 }, /option "cacheSize" must be a positive integer, got 1.5/],
+    [{ cacheSize: Infinity }, /option "cacheSize" must be a positive integer, got Infinity/],
+    [{ cacheSize: '1000' }, /option "cacheSize" must be a positive integer, got "1000"/],
+    [{ version: 2 }, /option "version" must be a string, got 2/],
+  ])('refuses %j', (options, message) => {
+    expect(() => resolveOptions(options)).toThrow(message);
   });
 });

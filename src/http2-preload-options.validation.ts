@@ -1,5 +1,11 @@
 import { describeValue } from './describe-value.js';
-import { DEFAULT_DEBUG_HEADER, DEFAULT_STATIC_PREFIX, HTTP_TOKEN } from './http2-preload.constants.js';
+import {
+  DEFAULT_CACHE_SIZE,
+  DEFAULT_DEBUG_HEADER,
+  DEFAULT_STATIC_PREFIX,
+  HTTP_TOKEN,
+  PRELOAD_STRATEGY,
+} from './http2-preload.constants.js';
 import type { Http2PreloadOptions, ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 
 /** Control characters, which no URL prefix may carry into a page or a header. */
@@ -27,6 +33,26 @@ const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<Re
     defaultValue: DEFAULT_DEBUG_HEADER,
     accepts: "a header name such as 'x-http2-preload', or false to send none",
     isValid: (value) => value === false || (typeof value === 'string' && HTTP_TOKEN.test(value)),
+  },
+  strategy: {
+    defaultValue: PRELOAD_STRATEGY.flushHeaders,
+    accepts: "'flushHeaders' or 'earlyHints'",
+    isValid: (value) => value === PRELOAD_STRATEGY.flushHeaders || value === PRELOAD_STRATEGY.earlyHints,
+  },
+  cacheKey: {
+    defaultValue: 'route',
+    accepts: "'route', 'path' or a function of the request that returns a string",
+    isValid: (value) => value === 'route' || value === 'path' || typeof value === 'function',
+  },
+  cacheSize: {
+    defaultValue: DEFAULT_CACHE_SIZE,
+    accepts: 'a positive integer',
+    isValid: (value) => Number.isSafeInteger(value) && (value as number) > 0,
+  },
+  version: {
+    defaultValue: undefined,
+    accepts: 'a string',
+    isValid: (value) => typeof value === 'string',
   },
 };
 

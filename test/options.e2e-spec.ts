@@ -29,6 +29,10 @@ describe('option validation at bootstrap', () => {
     [{ staticPrefix: '/static/\n' }, /option "staticPrefix" must be a non-empty string without control characters/],
     [{ debugHeader: true }, /option "debugHeader" must be a header name .*, or false to send none, got true/],
     [{ debugHeader: 'x bad header' }, /option "debugHeader" must be a header name/],
+    [{ strategy: '103' }, /option "strategy" must be 'flushHeaders' or 'earlyHints', got "103"/],
+    [{ cacheKey: 'url' }, /option "cacheKey" must be 'route', 'path' or a function/],
+    [{ cacheSize: -1 }, /option "cacheSize" must be a positive integer, got -1/],
+    [{ version: 42 }, /option "version" must be a string, got 42/],
     [{ preloadHeader: true }, /unknown option "preloadHeader"\. Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader/],
   ])('forRoot(%j) fails with a message naming the option', async (options, message) => {
     await expect(bootstrap([Http2PreloadModule.forRoot(options as never)])).rejects.toThrow(message);
