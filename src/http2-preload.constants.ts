@@ -13,6 +13,28 @@ export const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Reflect-metadata key written by `@NoPreload()`. */
 export const NO_PRELOAD_METADATA = 'nestjs-http2-preload:no-preload';
 
+/** Reflect-metadata key written by `@Preload()`. */
+export const PRELOAD_METADATA = 'nestjs-http2-preload:preload';
+
+/** How many routes' hints are remembered by default. */
+export const DEFAULT_CACHE_SIZE = 1000;
+
+/**
+ * How cached hints are sent before the handler runs. `late` (a route setting only)
+ * means never before the handler: the hints go on the response.
+ */
+export const PRELOAD_STRATEGY = {
+  flushHeaders: 'flushHeaders',
+  earlyHints: 'earlyHints',
+  late: 'late',
+} as const;
+
+/** The first body chunk after flushed headers: a newline, which HTML parsers skip before the doctype. */
+export const FLUSHED_FIRST_CHUNK = '\n';
+
+/** The content type flushed headers promise before the handler has said anything. */
+export const FLUSHED_CONTENT_TYPE = 'text/html; charset=utf-8';
+
 /**
  * Key under which the interceptor leaves the request's render context in `res.locals`.
  * Express spreads `res.locals` into every template's root context, which is how the

@@ -8,6 +8,7 @@ import {
 } from './http2-preload.module-definition.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { resolveOptions } from './http2-preload-options.validation.js';
+import { PreloadCache } from './preload.cache.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
 import { setStaticPrefixOutsideRequests } from './preload-render-context.js';
@@ -20,6 +21,7 @@ import { setStaticPrefixOutsideRequests } from './preload-render-context.js';
   providers: [
     // Validation happens here, so forRoot and forRootAsync fail the same way at bootstrap.
     { provide: HTTP2_PRELOAD_OPTIONS, inject: [HTTP2_PRELOAD_RAW_OPTIONS], useFactory: resolveOptions },
+    PreloadCache,
     { provide: APP_INTERCEPTOR, useClass: PreloadInterceptor },
     // Request-scoped, but the instance lives on the request object, so it is the same one
     // the singleton interceptor and the template helper see.

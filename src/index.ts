@@ -1,7 +1,13 @@
 export { Http2PreloadModule } from './http2-preload.module.js';
-export type { Http2PreloadOptions } from './http2-preload-options.interface.js';
+export type { Http2PreloadOptions, PreloadCacheKey, PreloadStrategy } from './http2-preload-options.interface.js';
 export { PreloadCollector } from './preload.collector.js';
 export { NoPreload } from './no-preload.decorator.js';
+export {
+  Preload,
+  type PreloadDeclaration,
+  type PreloadRouteOptions,
+  type RoutePreloadStrategy,
+} from './preload.decorator.js';
 export { registerPreloadHelper, type HandlebarsLike, type PreloadHelperOptions } from './handlebars.helper.js';
 export type {
   PreloadAttributes,

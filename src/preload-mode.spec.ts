@@ -1,4 +1,4 @@
-import { isHtmlContentType, lateMode } from './preload-mode.js';
+import { isHtmlContentType, modeAtHeaderTime } from './preload-mode.js';
 
 describe('isHtmlContentType', () => {
   it.each(['text/html', 'text/html; charset=utf-8', 'TEXT/HTML;charset=UTF-8', ' text/html '])('%j is HTML', (value) => {
@@ -13,24 +13,24 @@ describe('isHtmlContentType', () => {
   );
 });
 
-describe('lateMode', () => {
-  const html = { statusCode: 200, contentType: 'text/html; charset=utf-8', optedOut: false, hintCount: 3 };
+describe('modeAtHeaderTime', () => {
+  const html = { statusCode: 200, contentType: 'text/html; charset=utf-8', optedOut: false, hintCount: 3, sentEarly: false };
 
   it('is late for a successful HTML page that recorded hints', () => {
-    expect(lateMode(html)).toBe('late');
-    expect(lateMode({ ...html, statusCode: 203 })).toBe('late');
+    expect(modeAtHeaderTime(html)).toBe('late');
+    expect(modeAtHeaderTime({ ...html, statusCode: 203 })).toBe('late');
   });
 
   it('is off for an HTML page without hints, opted out, or not successful', () => {
-    expect(lateMode({ ...html, hintCount: 0 })).toBe('off');
-    expect(lateMode({ ...html, optedOut: true })).toBe('off');
-    expect(lateMode({ ...html, statusCode: 404 })).toBe('off');
-    expect(lateMode({ ...html, statusCode: 500 })).toBe('off');
-    expect(lateMode({ ...html, statusCode: 302 })).toBe('off');
+    expect(modeAtHeaderTime({ ...html, hintCount: 0 })).toBe('off');
+    expect(modeAtHeaderTime({ ...html, optedOut: true })).toBe('off');
+    expect(modeAtHeaderTime({ ...html, statusCode: 404 })).toBe('off');
+    expect(modeAtHeaderTime({ ...html, statusCode: 500 })).toBe('off');
+    expect(modeAtHeaderTime({ ...html, statusCode: 302 })).toBe('off');
   });
 
   it('leaves anything but HTML alone', () => {
-    expect(lateMode({ ...html, contentType: 'application/json' })).toBeUndefined();
-    expect(lateMode({ ...html, contentType: undefined })).toBeUndefined();
+    expect(modeAtHeaderTime({ ...html, contentType: 'application/json' })).toBeUndefined();
+    expect(modeAtHeaderTime({ ...html, contentType: undefined })).toBeUndefined();
   });
 });

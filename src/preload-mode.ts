@@ -1,4 +1,6 @@
-import { PRELOAD_MODE, type PreloadMode } from './http2-preload.constants.js';
+import { PRELOAD_MODE, PRELOAD_STRATEGY, type PreloadMode } from './http2-preload.constants.js';
+import type { PreloadStrategy } from './http2-preload-options.interface.js';
+import type { RoutePreloadStrategy } from './preload.decorator.js';
 
 /** True for `text/html`, with or without parameters, in any letter case. */
 export function isHtmlContentType(contentType: unknown): boolean {
@@ -15,16 +17,90 @@ export interface ResponseAtHeaderTime {
   readonly optedOut: boolean;
   /** How many hints the request recorded. */
   readonly hintCount: number;
+  /** A `103 Early Hints` already went out for this request. */
+  readonly sentEarly: boolean;
 }
 
 /**
  * What a response gets when its headers are written: `late` (attach the links), `off`
- * (say so in the debug header), or undefined for anything but HTML, which is left
- * exactly as it is. Only successful pages are worth hinting: an error page's assets
- * are not what the next navigation needs.
+ * (say so in the debug header), `early` (a 103 went before it), or undefined for
+ * anything but HTML, which is left exactly as it is. Only successful pages are worth
+ * hinting: an error page's assets are not what the next navigation needs.
  */
-export function lateMode(response: ResponseAtHeaderTime): PreloadMode | undefined {
+export function modeAtHeaderTime(response: ResponseAtHeaderTime): PreloadMode | undefined {
   if (!isHtmlContentType(response.contentType)) return undefined;
-  const success = response.statusCode >= 200 && response.statusCode < 300;
-  return success && !response.optedOut && response.hintCount > 0 ? PRELOAD_MODE.late : PRELOAD_MODE.off;
+  if (response.sentEarly) return PRELOAD_MODE.early;
+  return isSuccess(response.statusCode) && !response.optedOut && response.hintCount > 0
+    ? PRELOAD_MODE.late
+    : PRELOAD_MODE.off;
+}
+
+export function isSuccess(statusCode: number): boolean {
+  return statusCode >= 200 && statusCode < 300;
+}
+
+/** The facts about a request, before its handler runs, that decide whether hints may go early. */
+export interface RequestBeforeHandler {
+  readonly method: string;
+  /** `1.0`, `1.1`, `2.0`… */
+  readonly httpVersion: string;
+  /** The `Accept` header admits `text/html` (a missing header admits everything). */
+  readonly acceptsHtml: boolean;
+  /** The `Sec-Fetch-Mode` header, which browsers send; undefined when absent. */
+  readonly secFetchMode: string | undefined;
+  /** The request carries `If-None-Match`, `If-Modified-Since` or `Range`. */
+  readonly conditional: boolean;
+  /** The status already set on the response (`@HttpCode()` sets it before interceptors run). */
+  readonly statusCode: number;
+}
+
+/** The facts about the route. */
+export interface RouteBeforeHandler {
+  /** `@NoPreload()` on the handler or its controller. */
+  readonly optedOut: boolean;
+  /** The route's `@Preload({ strategy })`, else the module's. */
+  readonly strategy: RoutePreloadStrategy;
+  /** False once the route changed its response after a flush. */
+  readonly flushable: boolean;
+  /** How many hints there are to send: cached or declared. */
+  readonly hintCount: number;
+}
+
+/**
+ * A browser navigation: only pages are worth hinting, and a `fetch()` or an API client
+ * must never get a `103` or flushed HTML headers. Browsers send `Sec-Fetch-Mode`;
+ * other clients are judged by their `Accept` header alone.
+ */
+export function isNavigation(request: RequestBeforeHandler): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  if (!request.acceptsHtml) return false;
+  return request.secFetchMode === undefined || request.secFetchMode === 'navigate';
+}
+
+/**
+ * How the route's hints go out before its handler runs, or undefined when they wait
+ * for the response (`late`).
+ *
+ * Flushed headers commit the response, so they are sent only when nothing the handler
+ * could still decide is at stake: a plain GET (a HEAD has no body to stream after them),
+ * no conditional or range request (it must still get its 304 or 206), a status still
+ * at 200, and a route that has not shown it changes its response late.
+ * A 103 commits nothing, but RFC 9110 forbids 1xx responses to HTTP/1.0 clients.
+ */
+export function chooseEarlyStrategy(
+  request: RequestBeforeHandler,
+  route: RouteBeforeHandler,
+  presendCachedHeaders: boolean,
+): PreloadStrategy | undefined {
+  if (!presendCachedHeaders || route.optedOut || route.hintCount === 0 || !isNavigation(request)) return undefined;
+  switch (route.strategy) {
+    case PRELOAD_STRATEGY.flushHeaders: {
+      const safe = request.method === 'GET' && !request.conditional && request.statusCode === 200 && route.flushable;
+      return safe ? PRELOAD_STRATEGY.flushHeaders : undefined;
+    }
+    case PRELOAD_STRATEGY.earlyHints:
+      return request.httpVersion === '1.0' ? undefined : PRELOAD_STRATEGY.earlyHints;
+    default:
+      return undefined;
+  }
 }

@@ -1,0 +1,33 @@
+import type { Request } from 'express';
+import { describeValue } from './describe-value.js';
+import type { PreloadCacheKey } from './http2-preload-options.interface.js';
+
+/** The request path without its query string. */
+function pathOf(request: Request): string {
+  const url = request.originalUrl ?? request.url;
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/**
+ * The hint cache key of a request. HEAD shares GET's key: Express answers both with
+ * the same handler and template. For `route`, `req.route.path` is the pattern Nest
+ * registered with Express, global prefix and version included (`/v1/users/:id`).
+ * Throws when a custom key function throws or returns anything but a non-empty string.
+ */
+export function cacheKeyFor(request: Request, cacheKey: PreloadCacheKey, version: string | undefined): string {
+  let key: string;
+  if (typeof cacheKey === 'function') {
+    const custom: unknown = cacheKey(request);
+    if (typeof custom !== 'string' || custom.length === 0) {
+      throw new TypeError(`the cacheKey function must return a non-empty string, got ${describeValue(custom)}`);
+    }
+    key = custom;
+  } else {
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const routePath: unknown = (request.route as { path?: unknown } | undefined)?.path;
+    const path = cacheKey === 'route' && typeof routePath === 'string' ? routePath : pathOf(request);
+    key = `${method} ${path}`;
+  }
+  return version === undefined ? key : `${version} ${key}`;
+}

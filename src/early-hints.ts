@@ -1,0 +1,16 @@
+import { formatLink, orderHints, type LinkFormatOptions } from './link-header.js';
+import type { PreloadHint } from './preload-hint.interface.js';
+
+/**
+ * The link shape `res.writeEarlyHints()` accepts (Node's own check): a quoted parameter
+ * may not contain spaces or semicolons, so a link with `media="(max-width: 600px)"`
+ * would make Node throw. Such links are left to the final response's `Link` header.
+ */
+const NODE_EARLY_HINT_LINK = /^<[^>]*>(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
+
+/** The links of a `103 Early Hints` response: ordered, deduplicated, and only those Node can send. */
+export function earlyHintLinks(hints: Iterable<PreloadHint>, options: LinkFormatOptions): string[] {
+  return orderHints(hints)
+    .map((hint) => formatLink(hint, options))
+    .filter((link) => NODE_EARLY_HINT_LINK.test(link));
+}

@@ -1,0 +1,29 @@
+import type { Reflector } from '@nestjs/core';
+import { NO_PRELOAD_METADATA, PRELOAD_METADATA } from './http2-preload.constants.js';
+import type { PreloadMetadata, RoutePreloadStrategy } from './preload.decorator.js';
+import type { PreloadHint } from './preload-hint.interface.js';
+
+/** What the decorators on a handler and its controller say about preloading. */
+export interface RoutePreload {
+  /** `@NoPreload()` on the handler or its controller. */
+  readonly optedOut: boolean;
+  /** `@Preload()` hints of the controller, then of the handler. */
+  readonly declaredHints: readonly PreloadHint[];
+  /** The handler's `@Preload({ strategy })`, else its controller's, else undefined (the module's). */
+  readonly strategy: RoutePreloadStrategy | undefined;
+}
+
+// A handler without @Preload() gets the same empty answer, with no allocation.
+const NO_DECLARED_HINTS: readonly PreloadHint[] = Object.freeze([]);
+
+/** Reads the route's decorators; the handler's override its controller's. */
+export function readRoutePreload(reflector: Reflector, handler: Function, controller: Function): RoutePreload {
+  const optedOut = reflector.getAllAndOverride<boolean | undefined>(NO_PRELOAD_METADATA, [handler, controller]) === true;
+  const onController = reflector.get<PreloadMetadata | undefined>(PRELOAD_METADATA, controller);
+  const onHandler = reflector.get<PreloadMetadata | undefined>(PRELOAD_METADATA, handler);
+  const declaredHints =
+    onController && onHandler
+      ? [...onController.hints, ...onHandler.hints]
+      : (onHandler?.hints ?? onController?.hints ?? NO_DECLARED_HINTS);
+  return { optedOut, declaredHints, strategy: onHandler?.strategy ?? onController?.strategy };
+}

@@ -1,0 +1,90 @@
+import { SetMetadata } from '@nestjs/common';
+import { describeValue } from './describe-value.js';
+import { PRELOAD_METADATA, PRELOAD_STRATEGY } from './http2-preload.constants.js';
+import type { PreloadStrategy } from './http2-preload-options.interface.js';
+import type { PreloadHint } from './preload-hint.interface.js';
+import { normalizeHint } from './preload-hint.js';
+
+/** A route's strategy: one of the module's, or `late` to never send its hints before the handler. */
+export type RoutePreloadStrategy = PreloadStrategy | 'late';
+
+/** A declared hint: a URL (its `as` inferred from the extension) or a hint with attributes. */
+export type PreloadDeclaration = string | PreloadHint;
+
+/** What `@Preload()` says about a controller or a handler. */
+export interface PreloadRouteOptions {
+  /**
+   * Hints the route always needs, used exactly as given (the static prefix is not
+   * added). They are sent early from the route's very first request, and join
+   * whatever its templates record.
+   * @default []
+   */
+  hints?: readonly PreloadDeclaration[];
+
+  /**
+   * How this route's hints go out before its handler runs, instead of the module's
+   * `strategy`. `late` never sends them early: for a route that sets cookies or
+   * headers late, or starts a session, behind a proxy that does not relay `103`.
+   * @default the module's `strategy`
+   */
+  strategy?: RoutePreloadStrategy;
+}
+
+/** The metadata `@Preload()` writes, already validated. */
+export interface PreloadMetadata {
+  readonly hints: readonly PreloadHint[];
+  readonly strategy: RoutePreloadStrategy | undefined;
+}
+
+const STRATEGIES: readonly string[] = Object.values(PRELOAD_STRATEGY);
+const ROUTE_OPTION_NAMES: readonly string[] = ['hints', 'strategy'];
+
+function invalid(problem: string): TypeError {
+  return new TypeError(`@Preload(): ${problem}`);
+}
+
+function declaredHint(declaration: unknown): PreloadHint {
+  if (typeof declaration === 'string') return declaredHint({ url: declaration });
+  if (declaration === null || typeof declaration !== 'object' || Array.isArray(declaration)) {
+    throw invalid(`each hint must be a URL string or an object with a "url"; got ${describeValue(declaration)}.`);
+  }
+  const { url, ...attributes } = declaration as PreloadHint;
+  try {
+    return Object.freeze(normalizeHint(url, attributes));
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+}
+
+function preloadMetadata(options: unknown): PreloadMetadata {
+  if (Array.isArray(options)) return preloadMetadata({ hints: options });
+  if (options === null || typeof options !== 'object') {
+    throw invalid(`expected an array of hints or { hints, strategy }; got ${describeValue(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!ROUTE_OPTION_NAMES.includes(key)) {
+      throw invalid(`unknown option "${key}"; accepted: ${ROUTE_OPTION_NAMES.join(', ')}.`);
+    }
+  }
+  const { hints = [], strategy } = options as PreloadRouteOptions;
+  if (!Array.isArray(hints)) throw invalid(`"hints" must be an array; got ${describeValue(hints)}.`);
+  if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
+    throw invalid(`"strategy" must be one of ${STRATEGIES.join(', ')}; got ${describeValue(strategy)}.`);
+  }
+  return Object.freeze({ hints: Object.freeze(hints.map(declaredHint)), strategy });
+}
+
+/**
+ * Declares preload hints for a controller or a handler, so that even the route's first
+ * request gets them early, and/or chooses how its hints are sent:
+ *
+ *     @Preload(['/static/css/app.css'])
+ *     @Preload({ strategy: 'earlyHints' })
+ *
+ * Bad hints throw a `TypeError` when the class is defined, that is at startup.
+ */
+export function Preload(hints: readonly PreloadDeclaration[]): ClassDecorator & MethodDecorator;
+export function Preload(options: PreloadRouteOptions): ClassDecorator & MethodDecorator;
+export function Preload(options: readonly PreloadDeclaration[] | PreloadRouteOptions): ClassDecorator & MethodDecorator {
+  return SetMetadata(PRELOAD_METADATA, preloadMetadata(options));
+}

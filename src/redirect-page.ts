@@ -1,0 +1,14 @@
+import escapeHtml from 'escape-html';
+
+/**
+ * The body that finishes a flushed 200 when the handler redirects: its status and
+ * `Location` can no longer be sent, so the page itself sends the browser on, at once
+ * (meta refresh) or by hand (the link).
+ */
+export function redirectPage(location: string): string {
+  const url = escapeHtml(location);
+  return (
+    `<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0; url=${url}">` +
+    `<title>Redirecting</title></head><body><p>Redirecting to <a href="${url}">${url}</a>.</p></body></html>\n`
+  );
+}
