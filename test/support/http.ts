@@ -41,13 +41,80 @@ export function request(url: string, options: RequestOptions = {}): Promise<Http
   });
 }
 
+/** What a browser sends with a page request (minus the Sec-Fetch headers, which some tests add). */
+const NAVIGATION_HEADERS = { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' };
+
 /** A page request as a browser sends it. */
 export function navigate(url: string, headers: Record<string, string> = {}): Promise<HttpResult> {
-  return request(url, { headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', ...headers } });
+  return request(url, { headers: { ...NAVIGATION_HEADERS, ...headers } });
 }
 
 /** The URLs of a Link header value, in order. */
 export function linkUrls(link: string | string[] | undefined): string[] {
   const value = Array.isArray(link) ? link.join(', ') : (link ?? '');
   return [...value.matchAll(/<([^>]*)>/g)].map((match) => match[1]);
+}
+
+export interface ResponseHead {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+}
+
+export interface ResponseEnd {
+  readonly body: string;
+  /** False when the connection closed before the response's final chunk. */
+  readonly complete: boolean;
+}
+
+/** A request whose stages a test can await one by one. */
+export interface StagedRequest {
+  /** The first 1xx response. */
+  readonly informational: Promise<InformationalResponse>;
+  /** Status and headers of the final response, as soon as they arrive. */
+  readonly head: Promise<ResponseHead>;
+  /** The first chunk of the body. */
+  readonly firstChunk: Promise<string>;
+  /** The body once the connection is done with it. */
+  readonly end: Promise<ResponseEnd>;
+}
+
+/**
+ * Starts a raw node:http request and reports each stage as it happens, so a test can
+ * check what the client has seen while the server's handler is still held at a gate.
+ */
+export function stagedRequest(url: string, options: RequestOptions = {}): StagedRequest {
+  let informational!: (info: InformationalResponse) => void;
+  let head!: (head: ResponseHead) => void;
+  let firstChunk!: (chunk: string) => void;
+  let end!: (end: ResponseEnd) => void;
+  let fail!: (error: Error) => void;
+  const staged: StagedRequest = {
+    informational: new Promise((resolve) => (informational = resolve)),
+    head: new Promise((resolve) => (head = resolve)),
+    firstChunk: new Promise((resolve) => (firstChunk = resolve)),
+    end: new Promise((resolve, reject) => {
+      end = resolve;
+      fail = reject;
+    }),
+  };
+  const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    head({ statusCode: res.statusCode ?? 0, headers: res.headers });
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => {
+      if (chunks.length === 0) firstChunk(chunk.toString('utf8'));
+      chunks.push(chunk);
+    });
+    // An aborted body also emits 'error'; 'close' with complete === false says it all.
+    res.on('error', () => undefined);
+    res.on('close', () => end({ body: Buffer.concat(chunks).toString('utf8'), complete: res.complete }));
+  });
+  req.on('information', (info) => informational({ statusCode: info.statusCode, headers: info.headers }));
+  req.on('error', (error) => fail(error));
+  req.end();
+  return staged;
+}
+
+/** A page request as a browser sends it, staged. */
+export function stagedNavigation(url: string, headers: Record<string, string> = {}): StagedRequest {
+  return stagedRequest(url, { headers: { ...NAVIGATION_HEADERS, ...headers } });
 }

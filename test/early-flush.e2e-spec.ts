@@ -1,0 +1,249 @@
+import { Controller, Get, Module, Render, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { Http2PreloadModule } from '../src/index.js';
+import { startApp, type RunningApp } from './support/app.js';
+import { Gate } from './support/gate.js';
+import { linkUrls, navigate, request, stagedNavigation } from './support/http.js';
+import { RecordingLogger } from './support/logger.js';
+
+const PAGE_ASSETS = ['/static/css/app.css', '/static/fonts/body.woff2', '/static/js/app.js', '/static/img/hero.png'];
+
+/** What the handlers do on the next request; each test sets what it needs. */
+const next = { gate: Gate.open(), fail: false, redirect: false, cookie: false, json: false };
+
+@Controller()
+class PagesController {
+  @Get('slow')
+  @Render('page')
+  async slow() {
+    await next.gate.opened;
+    return { title: 'Slow' };
+  }
+
+  @Get('fresh')
+  @Render('page')
+  fresh() {
+    return { title: 'Fresh' };
+  }
+
+  @Get('throws')
+  @Render('page')
+  throws() {
+    if (next.fail) throw new Error('database down');
+    return { title: 'Throws' };
+  }
+
+  @Get('fragile')
+  @Render('fragile')
+  fragile() {
+    return { fail: next.fail };
+  }
+
+  @Get('redirects')
+  redirects(@Res() res: Response) {
+    if (next.redirect) return res.redirect('/signed-out?from=a&b');
+    return res.render('page', { title: 'Redirects' });
+  }
+
+  @Get('cookie')
+  @Render('page')
+  cookie(@Res({ passthrough: true }) res: Response) {
+    if (next.cookie) res.cookie('visited', 'yes').setHeader('Cache-Control', 'private');
+    return { title: 'Cookie' };
+  }
+
+  @Get('always-cookie')
+  @Render('page')
+  alwaysCookie(@Res({ passthrough: true }) res: Response) {
+    res.cookie('visited', 'yes');
+    return { title: 'Always a cookie' };
+  }
+
+  @Get('negotiated')
+  negotiated(@Res() res: Response) {
+    if (next.json) return res.json({ title: 'Negotiated' });
+    return res.render('page', { title: 'Negotiated' });
+  }
+}
+
+@Module({ imports: [Http2PreloadModule.forRoot()], controllers: [PagesController] })
+class AppModule {}
+
+describe('early mode, flushed headers (the default strategy)', () => {
+  let running: RunningApp;
+  let logger: RecordingLogger;
+  const url = (path: string) => `${running.baseUrl}${path}`;
+
+  beforeEach(async () => {
+    // A fresh app per test: each starts with an empty hint cache.
+    logger = new RecordingLogger();
+    running = await startApp(AppModule, { nest: { logger } });
+    Object.assign(next, { gate: Gate.open(), fail: false, redirect: false, cookie: false, json: false });
+  });
+  afterEach(() => running.close());
+
+  it('is late on the first request of a route and early on the second', async () => {
+    const first = await navigate(url('/fresh'));
+    expect(first.headers['x-http2-preload']).toBe('late');
+    expect(linkUrls(first.headers.link)).toEqual(PAGE_ASSETS);
+
+    const second = await navigate(url('/fresh'));
+    expect(second.statusCode).toBe(200);
+    expect(second.headers['x-http2-preload']).toBe('early');
+    expect(linkUrls(second.headers.link)).toEqual(PAGE_ASSETS);
+    expect(second.headers['content-type']).toBe('text/html; charset=utf-8');
+  });
+
+  it('sends status and links while the handler is still running, then the page', async () => {
+    await navigate(url('/slow'));
+    next.gate = new Gate();
+
+    const staged = stagedNavigation(url('/slow'));
+    const head = await staged.head;
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['x-http2-preload']).toBe('early');
+    expect(linkUrls(head.headers.link)).toEqual(PAGE_ASSETS);
+    expect(await staged.firstChunk).toBe('\n');
+
+    next.gate.open();
+    const end = await staged.end;
+    expect(end.complete).toBe(true);
+    expect(end.body).toContain('<h1>Slow</h1>');
+  });
+
+  it('starts the body with a newline and then sends the same page as a late response', async () => {
+    const late = await navigate(url('/fresh'));
+    const early = await navigate(url('/fresh'));
+    expect(early.headers['x-http2-preload']).toBe('early');
+    expect(early.body).toBe(`\n${late.body}`);
+    expect(early.body.trimStart().startsWith('<!doctype html>')).toBe(true);
+    // Express's Content-Length and ETag came too late to be sent; the body is chunked.
+    expect(early.headers['content-length']).toBeUndefined();
+    expect(early.headers['transfer-encoding']).toBe('chunked');
+  });
+
+  it('still answers a conditional request with its 304', async () => {
+    const first = await navigate(url('/fresh'));
+    const etag = first.headers.etag;
+    expect(etag).toBeDefined();
+
+    const revalidated = await navigate(url('/fresh'), { 'if-none-match': etag as string });
+    expect(revalidated.statusCode).toBe(304);
+    expect(revalidated.headers['x-http2-preload']).toBeUndefined();
+    expect(revalidated.body).toBe('');
+  });
+
+  it.each([
+    ['If-Modified-Since', { 'if-modified-since': new Date(0).toUTCString() }],
+    ['Range', { range: 'bytes=0-10' }],
+  ])('does not flush a request with %s', async (_name, headers) => {
+    await navigate(url('/fresh'));
+    const res = await navigate(url('/fresh'), headers);
+    expect(res.headers['x-http2-preload']).toBe('late');
+    expect(res.headers.etag).toBeDefined();
+  });
+
+  it('does not flush what is not a page navigation', async () => {
+    await navigate(url('/fresh'));
+    const json = await request(url('/fresh'), { headers: { accept: 'application/json' } });
+    expect(json.headers['x-http2-preload']).toBe('late');
+    const fetched = await navigate(url('/fresh'), { 'sec-fetch-mode': 'cors' });
+    expect(fetched.headers['x-http2-preload']).toBe('late');
+    const head = await request(url('/fresh'), { method: 'HEAD', headers: { accept: 'text/html' } });
+    expect(head.headers['x-http2-preload']).toBe('late');
+    // A browser navigation and a client that accepts anything (curl) are flushed.
+    expect((await navigate(url('/fresh'), { 'sec-fetch-mode': 'navigate' })).headers['x-http2-preload']).toBe('early');
+    expect((await request(url('/fresh'), { headers: { accept: '*/*' } })).headers['x-http2-preload']).toBe('early');
+  });
+
+  it('leaves an incomplete response when the handler throws after the flush, and stops flushing the route', async () => {
+    await navigate(url('/throws'));
+    next.fail = true;
+
+    const staged = stagedNavigation(url('/throws'));
+    expect((await staged.head).headers['x-http2-preload']).toBe('early');
+    const end = await staged.end;
+    expect(end.complete).toBe(false);
+    expect(end.body).not.toContain('</html>');
+    expect(logger.at('warn')).toEqual([expect.stringMatching(/^GET \/throws failed \(database down\) after its headers had been flushed early; the connection was closed/)]);
+
+    next.fail = false;
+    const after = await navigate(url('/throws'));
+    expect(after.statusCode).toBe(200);
+    expect(after.headers['x-http2-preload']).toBe('late');
+    expect(after.body).toContain('<h1>Throws</h1>');
+  });
+
+  it('leaves an incomplete response when the template fails after the flush', async () => {
+    await navigate(url('/fragile'));
+    next.fail = true;
+
+    const end = await stagedNavigation(url('/fragile')).end;
+    expect(end.complete).toBe(false);
+    expect(logger.at('warn')).toEqual([expect.stringMatching(/^GET \/fragile failed to render fragile/)]);
+
+    next.fail = false;
+    const after = await navigate(url('/fragile'));
+    expect(after.headers['x-http2-preload']).toBe('late');
+    expect(after.body).toContain('<p>Fragile</p>');
+  });
+
+  it('sends the browser on when the handler redirects after the flush, and stops flushing the route', async () => {
+    await navigate(url('/redirects'));
+    next.redirect = true;
+
+    const res = await navigate(url('/redirects'));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-http2-preload']).toBe('early');
+    expect(res.body).toContain('<meta http-equiv="refresh" content="0; url=/signed-out?from=a&amp;b">');
+    expect(res.body).toContain('<a href="/signed-out?from=a&amp;b">');
+    expect(logger.at('warn')).toEqual([expect.stringContaining('GET /redirects redirected (302) to /signed-out?from=a&b')]);
+
+    const after = await navigate(url('/redirects'));
+    expect(after.statusCode).toBe(302);
+    expect(after.headers.location).toBe('/signed-out?from=a&b');
+  });
+
+  it('drops a cookie set after the flush with a warning, and sends it on the next request', async () => {
+    await navigate(url('/cookie'));
+    next.cookie = true;
+
+    const flushed = await navigate(url('/cookie'));
+    expect(flushed.statusCode).toBe(200);
+    expect(flushed.headers['x-http2-preload']).toBe('early');
+    expect(flushed.headers['set-cookie']).toBeUndefined();
+    expect(flushed.body).toContain('<h1>Cookie</h1>');
+    expect(logger.at('warn')).toEqual([
+      expect.stringContaining('GET /cookie set set-cookie, cache-control, which could not be sent and were dropped'),
+    ]);
+
+    const after = await navigate(url('/cookie'));
+    expect(after.headers['x-http2-preload']).toBe('late');
+    expect(after.headers['set-cookie']).toEqual(['visited=yes; Path=/']);
+    expect(after.headers['cache-control']).toBe('private');
+  });
+
+  it('never flushes a route whose handler sets a cookie on its first request', async () => {
+    const first = await navigate(url('/always-cookie'));
+    const second = await navigate(url('/always-cookie'));
+    for (const res of [first, second]) {
+      expect(res.headers['x-http2-preload']).toBe('late');
+      expect(res.headers['set-cookie']).toEqual(['visited=yes; Path=/']);
+    }
+    expect(logger.at('log')).toContainEqual(expect.stringContaining('GET /always-cookie sets set-cookie while it runs'));
+  });
+
+  it('closes the connection when the route answers something other than HTML after the flush', async () => {
+    await navigate(url('/negotiated'));
+    next.json = true;
+
+    const end = await stagedNavigation(url('/negotiated')).end;
+    expect(end.complete).toBe(false);
+    expect(end.body).not.toContain('Negotiated');
+    expect(logger.at('warn')).toEqual([expect.stringContaining('GET /negotiated answered application/json; charset=utf-8 instead of HTML')]);
+
+    const after = await navigate(url('/negotiated'));
+    expect(after.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(after.body)).toEqual({ title: 'Negotiated' });
+  });
+});
