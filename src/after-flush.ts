@@ -3,6 +3,11 @@ import { isHtmlContentType, isSuccess } from './preload-mode.js';
 /** A header value as Node's `OutgoingMessage` holds it. */
 export type HeaderValue = number | string | readonly string[];
 
+function firstValue(value: HeaderValue | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value[0] : String(value);
+}
+
 /**
  * Headers a page may set after its headers were flushed without anything being lost:
  * Express sets them on every `res.send()`, and the flushed response already says the
@@ -14,7 +19,8 @@ function isHarmlessToDrop(name: string, value: HeaderValue | undefined): boolean
     case 'etag':
       return true;
     case 'content-type':
-      return isHtmlContentType(value);
+      // The flushed header promised UTF-8 HTML; another charset would be decoded wrongly.
+      return isHtmlContentType(value) && /^[^;]*(;\s*charset="?utf-8"?\s*)?$/i.test(firstValue(value) ?? '');
     default:
       return false;
   }
@@ -66,17 +72,14 @@ export interface AfterFlushOutcome {
   readonly problem?: string;
 }
 
-function firstValue(value: HeaderValue | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value[0] : String(value);
-}
-
 /** Decides how a flushed response ends, from what the handler tried to send. */
 export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutcome {
   const { statusCode, lateHeaders } = response;
   const location = firstValue(lateHeaders.get('location'));
   if (statusCode >= 300 && statusCode < 400 && location) {
-    return { action: 'redirect', location, problem: `redirected (${statusCode}) to ${location}` };
+    const dropped = droppedHeaderNames(lateHeaders).filter((name) => name !== 'location');
+    const alsoDropped = dropped.length > 0 ? ` (dropping ${dropped.join(', ')})` : '';
+    return { action: 'redirect', location, problem: `redirected (${statusCode}) to ${location}${alsoDropped}` };
   }
   if (!isSuccess(statusCode)) return { action: 'abort', problem: `answered ${statusCode}` };
   const contentType = lateHeaders.get('content-type');

@@ -10,8 +10,8 @@ function pathOf(request: Request): string {
 }
 
 /**
- * The hint cache key of a request. HEAD shares GET's key: Express answers both with
- * the same handler and template. For `route`, `req.route.path` is the pattern Nest
+ * The hint cache key of a request. With `route` and `path`, HEAD shares GET's key:
+ * Express answers both with the same handler and template (a key function decides for itself). For `route`, `req.route.path` is the pattern Nest
  * registered with Express, global prefix and version included (`/v1/users/:id`).
  * Throws when a custom key function throws or returns anything but a non-empty string.
  */

@@ -6,7 +6,8 @@ import escapeHtml from 'escape-html';
  * (meta refresh) or by hand (the link).
  */
 export function redirectPage(location: string): string {
-  const url = escapeHtml(location);
+  // A refresh URL that starts with a quote would lose it to the refresh parser.
+  const url = escapeHtml(location.replace(/^["']/, (quote) => (quote === '"' ? '%22' : '%27')));
   return (
     `<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0; url=${url}">` +
     `<title>Redirecting</title></head><body><p>Redirecting to <a href="${url}">${url}</a>.</p></body></html>\n`
