@@ -1,4 +1,11 @@
-import { isHtmlContentType, modeAtHeaderTime } from './preload-mode.js';
+import {
+  chooseEarlyStrategy,
+  isHtmlContentType,
+  isNavigation,
+  modeAtHeaderTime,
+  type RequestBeforeHandler,
+  type RouteBeforeHandler,
+} from './preload-mode.js';
 
 describe('isHtmlContentType', () => {
   it.each(['text/html', 'text/html; charset=utf-8', 'TEXT/HTML;charset=UTF-8', ' text/html '])('%j is HTML', (value) => {
@@ -32,5 +39,90 @@ describe('modeAtHeaderTime', () => {
   it('leaves anything but HTML alone', () => {
     expect(modeAtHeaderTime({ ...html, contentType: 'application/json' })).toBeUndefined();
     expect(modeAtHeaderTime({ ...html, contentType: undefined })).toBeUndefined();
+  });
+
+  it('is early for an HTML response after a 103 went out, whatever its status', () => {
+    expect(modeAtHeaderTime({ ...html, sentEarly: true })).toBe('early');
+    expect(modeAtHeaderTime({ ...html, sentEarly: true, statusCode: 500, hintCount: 0 })).toBe('early');
+  });
+
+  it('leaves a non-HTML response alone even after a 103 went out', () => {
+    expect(modeAtHeaderTime({ ...html, sentEarly: true, contentType: 'application/json' })).toBeUndefined();
+  });
+});
+
+const navigation: RequestBeforeHandler = {
+  method: 'GET',
+  httpVersion: '1.1',
+  acceptsHtml: true,
+  secFetchMode: 'navigate',
+  conditional: false,
+  statusCode: 200,
+};
+
+describe('isNavigation', () => {
+  it('accepts a GET or HEAD that admits HTML, with Sec-Fetch-Mode navigate or none', () => {
+    expect(isNavigation(navigation)).toBe(true);
+    expect(isNavigation({ ...navigation, method: 'HEAD' })).toBe(true);
+    expect(isNavigation({ ...navigation, secFetchMode: undefined })).toBe(true);
+  });
+
+  it('refuses other methods, clients that do not accept HTML, and fetch() calls', () => {
+    expect(isNavigation({ ...navigation, method: 'POST' })).toBe(false);
+    expect(isNavigation({ ...navigation, acceptsHtml: false })).toBe(false);
+    expect(isNavigation({ ...navigation, secFetchMode: 'cors' })).toBe(false);
+    expect(isNavigation({ ...navigation, secFetchMode: 'no-cors' })).toBe(false);
+  });
+});
+
+describe('chooseEarlyStrategy', () => {
+  const flushRoute: RouteBeforeHandler = { optedOut: false, strategy: 'flushHeaders', flushable: true, hintCount: 2 };
+  const hintsRoute: RouteBeforeHandler = { ...flushRoute, strategy: 'earlyHints' };
+
+  describe('flushHeaders', () => {
+    it('is chosen for a plain GET navigation still at 200 on a flushable route', () => {
+      expect(chooseEarlyStrategy(navigation, flushRoute, true)).toBe('flushHeaders');
+      expect(chooseEarlyStrategy({ ...navigation, secFetchMode: undefined }, flushRoute, true)).toBe('flushHeaders');
+    });
+
+    it('is not chosen when the handler could still decide something the flush would commit', () => {
+      expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, flushRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy({ ...navigation, conditional: true }, flushRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy({ ...navigation, statusCode: 201 }, flushRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy(navigation, { ...flushRoute, flushable: false }, true)).toBeUndefined();
+    });
+  });
+
+  describe('earlyHints', () => {
+    it('is chosen for GET and HEAD navigations, conditional or not', () => {
+      expect(chooseEarlyStrategy(navigation, hintsRoute, true)).toBe('earlyHints');
+      expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, hintsRoute, true)).toBe('earlyHints');
+      expect(chooseEarlyStrategy({ ...navigation, conditional: true }, hintsRoute, true)).toBe('earlyHints');
+      expect(chooseEarlyStrategy({ ...navigation, httpVersion: '2.0' }, hintsRoute, true)).toBe('earlyHints');
+    });
+
+    it('is never chosen for an HTTP/1.0 client, which must not get a 1xx', () => {
+      expect(chooseEarlyStrategy({ ...navigation, httpVersion: '1.0' }, hintsRoute, true)).toBeUndefined();
+    });
+  });
+
+  it.each<[string, RequestBeforeHandler, Partial<RouteBeforeHandler>]>([
+    ['opted out', navigation, { optedOut: true }],
+    ['without hints', navigation, { hintCount: 0 }],
+    ['a POST', { ...navigation, method: 'POST' }, {}],
+    ['not accepting HTML', { ...navigation, acceptsHtml: false }, {}],
+    ['a fetch() (Sec-Fetch-Mode cors)', { ...navigation, secFetchMode: 'cors' }, {}],
+  ])('sends nothing early for a request %s, whatever the strategy', (_case, request, route) => {
+    expect(chooseEarlyStrategy(request, { ...flushRoute, ...route }, true)).toBeUndefined();
+    expect(chooseEarlyStrategy(request, { ...hintsRoute, ...route }, true)).toBeUndefined();
+  });
+
+  it('sends nothing early when presending cached headers is off', () => {
+    expect(chooseEarlyStrategy(navigation, flushRoute, false)).toBeUndefined();
+    expect(chooseEarlyStrategy(navigation, hintsRoute, false)).toBeUndefined();
+  });
+
+  it("sends nothing early for a route whose strategy is 'late'", () => {
+    expect(chooseEarlyStrategy(navigation, { ...flushRoute, strategy: 'late' }, true)).toBeUndefined();
   });
 });
