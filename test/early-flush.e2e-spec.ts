@@ -1,9 +1,12 @@
 import { Controller, Get, Module, Render, Res } from '@nestjs/common';
+import compression from 'compression';
 import type { Response } from 'express';
-import { Http2PreloadModule } from '../src/index.js';
-import { startApp, type RunningApp } from './support/app.js';
+import hbs from 'hbs';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { Http2PreloadModule, registerPreloadHelper } from '../src/index.js';
+import { FIXTURE_VIEWS, startApp, type RunningApp } from './support/app.js';
 import { Gate } from './support/gate.js';
-import { linkUrls, navigate, request, stagedNavigation } from './support/http.js';
+import { linkUrls, navigate, request, stagedNavigation, stagedRequest } from './support/http.js';
 import { RecordingLogger } from './support/logger.js';
 
 const PAGE_ASSETS = ['/static/css/app.css', '/static/fonts/body.woff2', '/static/js/app.js', '/static/img/hero.png'];
@@ -80,7 +83,11 @@ describe('early mode, flushed headers (the default strategy)', () => {
     running = await startApp(AppModule, { nest: { logger } });
     Object.assign(next, { gate: Gate.open(), fail: false, redirect: false, cookie: false, json: false });
   });
-  afterEach(() => running.close());
+  // A failed test must not leave a handler waiting at its gate, or closing would hang.
+  afterEach(() => {
+    next.gate.open();
+    return running.close();
+  });
 
   it('is late on the first request of a route and early on the second', async () => {
     const first = await navigate(url('/fresh'));
@@ -245,5 +252,65 @@ describe('early mode, flushed headers (the default strategy)', () => {
     const after = await navigate(url('/negotiated'));
     expect(after.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(after.body)).toEqual({ title: 'Negotiated' });
+  });
+});
+
+describe('flushed headers behind compression middleware', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(AppModule, {
+      configure: (app) => {
+        app.use(compression({ threshold: 0 }));
+        app.setBaseViewsDir(FIXTURE_VIEWS);
+        app.setViewEngine('hbs');
+        registerPreloadHelper(hbs);
+      },
+    });
+  });
+  afterAll(() => {
+    next.gate.open();
+    return running.close();
+  });
+
+  it('gets the headers and the first chunk out while the handler waits, and a complete gzip body after', async () => {
+    const url = `${running.baseUrl}/slow`;
+    await navigate(url, { 'accept-encoding': 'gzip' });
+    next.gate = new Gate();
+
+    const staged = stagedRequest(url, { headers: { accept: 'text/html', 'accept-encoding': 'gzip' } });
+    const head = await staged.head;
+    expect(head.headers['content-encoding']).toBe('gzip');
+    expect(head.headers['x-http2-preload']).toBe('early');
+    // Compression buffers what is written until flushed; the newline must get through while the handler waits.
+    await staged.until((received) => gunzipSync(received, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString() === '\n');
+
+    next.gate.open();
+    const end = await staged.end;
+    expect(end.complete).toBe(true);
+    const page = gunzipSync(end.bytes).toString('utf8');
+    expect(page.startsWith('\n<!doctype html>')).toBe(true);
+    expect(page).toContain('<h1>Slow</h1>');
+  });
+});
+
+describe('flushed headers under concurrency', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(AppModule);
+  });
+  afterAll(() => {
+    next.gate.open();
+    return running.close();
+  });
+
+  it('gives each of 100 concurrent early responses its complete page', async () => {
+    next.gate = Gate.open();
+    await navigate(`${running.baseUrl}/fresh`);
+    const responses = await Promise.all(Array.from({ length: 100 }, () => navigate(`${running.baseUrl}/fresh`)));
+    for (const res of responses) {
+      expect(res.headers['x-http2-preload']).toBe('early');
+      expect(res.body.startsWith('\n<!doctype html>')).toBe(true);
+      expect(res.body.trimEnd().endsWith('</html>')).toBe(true);
+    }
   });
 });

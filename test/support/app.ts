@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestApplicationOptions, Type } from '@nestjs/common';
+import type { DynamicModule, NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import hbs from 'hbs';
@@ -23,7 +23,7 @@ export interface StartOptions {
 }
 
 /** Boots a real Nest app on an ephemeral loopback port. */
-export async function startApp(module: Type, options: StartOptions = {}): Promise<RunningApp> {
+export async function startApp(module: Type | DynamicModule, options: StartOptions = {}): Promise<RunningApp> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     logger: false,
     abortOnError: false,

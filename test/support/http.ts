@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 
 export interface InformationalResponse {
   readonly statusCode: number;
@@ -62,6 +63,8 @@ export interface ResponseHead {
 
 export interface ResponseEnd {
   readonly body: string;
+  /** The body as received, for a compressed one. */
+  readonly bytes: Buffer;
   /** False when the connection closed before the response's final chunk. */
   readonly complete: boolean;
 }
@@ -74,6 +77,8 @@ export interface StagedRequest {
   readonly head: Promise<ResponseHead>;
   /** The first chunk of the body. */
   readonly firstChunk: Promise<string>;
+  /** Resolves once the body received so far satisfies the predicate (checked at each chunk). */
+  until(predicate: (received: Buffer) => boolean): Promise<Buffer>;
   /** The body once the connection is done with it. */
   readonly end: Promise<ResponseEnd>;
 }
@@ -88,6 +93,17 @@ export function stagedRequest(url: string, options: RequestOptions = {}): Staged
   let firstChunk!: (chunk: string) => void;
   let end!: (end: ResponseEnd) => void;
   let fail!: (error: Error) => void;
+  const chunks: Buffer[] = [];
+  const waiters: { predicate: (received: Buffer) => boolean; resolve: (received: Buffer) => void }[] = [];
+  const check = () => {
+    const received = Buffer.concat(chunks);
+    for (const waiter of [...waiters]) {
+      if (waiter.predicate(received)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(received);
+      }
+    }
+  };
   const staged: StagedRequest = {
     informational: new Promise((resolve) => (informational = resolve)),
     head: new Promise((resolve) => (head = resolve)),
@@ -96,17 +112,25 @@ export function stagedRequest(url: string, options: RequestOptions = {}): Staged
       end = resolve;
       fail = reject;
     }),
+    until: (predicate) =>
+      new Promise((resolve) => {
+        waiters.push({ predicate, resolve });
+        check();
+      }),
   };
   const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
     head({ statusCode: res.statusCode ?? 0, headers: res.headers });
-    const chunks: Buffer[] = [];
     res.on('data', (chunk: Buffer) => {
       if (chunks.length === 0) firstChunk(chunk.toString('utf8'));
       chunks.push(chunk);
+      check();
     });
     // An aborted body also emits 'error'; 'close' with complete === false says it all.
     res.on('error', () => undefined);
-    res.on('close', () => end({ body: Buffer.concat(chunks).toString('utf8'), complete: res.complete }));
+    res.on('close', () => {
+      const bytes = Buffer.concat(chunks);
+      end({ body: bytes.toString('utf8'), bytes, complete: res.complete });
+    });
   });
   req.on('information', (info) => informational({ statusCode: info.statusCode, headers: info.headers }));
   req.on('error', (error) => fail(error));
@@ -117,4 +141,22 @@ export function stagedRequest(url: string, options: RequestOptions = {}): Staged
 /** A page request as a browser sends it, staged. */
 export function stagedNavigation(url: string, headers: Record<string, string> = {}): StagedRequest {
   return stagedRequest(url, { headers: { ...NAVIGATION_HEADERS, ...headers } });
+}
+
+/**
+ * Sends a request as raw text over a loopback TCP connection and returns everything the
+ * server wrote until it closed the connection: for what node:http cannot send, such as
+ * an HTTP/1.0 request.
+ */
+export function rawExchange(baseUrl: string, requestText: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    // Written, not ended: Node's server aborts a request whose client half-closes first.
+    // The request must make the server close the connection (HTTP/1.0, or Connection: close).
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(requestText));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
 }
