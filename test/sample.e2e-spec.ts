@@ -39,11 +39,28 @@ describe('the sample app', () => {
     expect(css.body).toContain("url('/static/fonts/inter-latin-400-normal.woff2') format('woff2')");
   });
 
-  it('hints its slow page', async () => {
-    const res = await navigate(`${baseUrl}/slow`);
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['x-http2-preload']).toBe('late');
-    expect(linkUrls(res.headers.link)).toContain('/static/css/app.css?v=1');
+  it('flushes the hints of its slow page early from the second request on', async () => {
+    const first = await navigate(`${baseUrl}/slow`);
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['x-http2-preload']).toBe('late');
+    expect(linkUrls(first.headers.link)).toContain('/static/css/app.css?v=1');
+
+    const second = await navigate(`${baseUrl}/slow`);
+    expect(second.informational).toEqual([]);
+    expect(second.headers['x-http2-preload']).toBe('early');
+    expect(linkUrls(second.headers.link)).toEqual(linkUrls(first.headers.link));
+    expect(second.body).toContain('as flushed headers');
+  });
+
+  it('sends a 103 for its /slow-103 page from the second request on', async () => {
+    const first = await navigate(`${baseUrl}/slow-103`);
+    expect(first.informational).toEqual([]);
+
+    const second = await navigate(`${baseUrl}/slow-103`);
+    expect(second.informational.map((info) => info.statusCode)).toEqual([103]);
+    expect(linkUrls(second.informational[0].headers.link)).toEqual(linkUrls(first.headers.link));
+    expect(second.headers['x-http2-preload']).toBe('early');
+    expect(second.body).toContain('as 103 Early Hints');
   });
 
   it('sends no hints for its @NoPreload() controller', async () => {

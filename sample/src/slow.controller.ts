@@ -1,15 +1,26 @@
 import { Controller, Get, Render } from '@nestjs/common';
+import { Preload } from 'nestjs-http2-preload';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Stands in for a database query: the time a browser could spend fetching assets. */
 export const SLOW_PAGE_DELAY_MS = 300;
 
-@Controller('slow')
+@Controller()
 export class SlowController {
-  @Get()
+  /** The module's default strategy: from the second request on, a 200 with the links is flushed at once. */
+  @Get('slow')
   @Render('slow')
   async slow() {
     await sleep(SLOW_PAGE_DELAY_MS);
-    return { title: 'Slow page', waitedMs: SLOW_PAGE_DELAY_MS };
+    return { title: 'Slow page', waitedMs: SLOW_PAGE_DELAY_MS, strategy: 'flushed headers' };
+  }
+
+  /** The same page with a 103 Early Hints response instead, for proxies that relay it. */
+  @Preload({ strategy: 'earlyHints' })
+  @Get('slow-103')
+  @Render('slow')
+  async slowWithEarlyHints() {
+    await sleep(SLOW_PAGE_DELAY_MS);
+    return { title: 'Slow page, 103 Early Hints', waitedMs: SLOW_PAGE_DELAY_MS, strategy: '103 Early Hints' };
   }
 }
