@@ -4,14 +4,13 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
 import onHeaders from 'on-headers';
 import { catchError, throwError, type Observable } from 'rxjs';
-import type { AfterFlushOutcome } from './after-flush.js';
-import { headersSetByHandler } from './after-flush.js';
+import { headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
 import { cacheKeyFor } from './cache-key.js';
 import { earlyHintLinks } from './early-hints.js';
 import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
 import { HTTP2_PRELOAD_OPTIONS, PRELOAD_MODE, PRELOAD_STRATEGY } from './http2-preload.constants.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
-import { appendLinkHeader, formatLinkHeader } from './link-header.js';
+import { appendLinkHeader, formatLinkHeader, type LinkFormatOptions } from './link-header.js';
 import { PreloadCache } from './preload.cache.js';
 import { collectorFor, type PreloadCollector } from './preload.collector.js';
 import type { PreloadHint } from './preload-hint.interface.js';
@@ -73,13 +72,16 @@ function routeLabel(request: Request): string {
 @Injectable()
 export class PreloadInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Http2Preload');
+  private readonly linkOptions: LinkFormatOptions;
   private cacheKeyFailureLogged = false;
 
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
     private readonly reflector: Reflector,
     private readonly cache: PreloadCache,
-  ) {}
+  ) {
+    this.linkOptions = { nopush: !options.serverPush };
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.options.preloadHeaders || context.getType() !== 'http') return next.handle();
@@ -155,15 +157,11 @@ export class PreloadInterceptor implements NestInterceptor {
     }
   }
 
-  private linkOptions() {
-    return { nopush: !this.options.serverPush };
-  }
-
   /** Flushes a 200 with the hints; undefined when that could not even start (the request then goes late). */
   private flushEarly(state: PreloadRequest, hints: readonly PreloadHint[]): FlushedResponse | undefined {
     const { response } = state;
     try {
-      const link = appendLinkHeader(response.getHeader('link'), formatLinkHeader(hints, this.linkOptions()));
+      const link = appendLinkHeader(response.getHeader('link'), formatLinkHeader(hints, this.linkOptions));
       const debug = this.options.debugHeader ? ([this.options.debugHeader, PRELOAD_MODE.early] as const) : undefined;
       return flushHeadersEarly(response, { link, debug }, (outcome) => this.afterFlush(state, outcome));
     } catch (error) {
@@ -192,7 +190,7 @@ export class PreloadInterceptor implements NestInterceptor {
 
   /** Sends one 103 with the hints Node can carry; false when there was none to send or it failed. */
   private sendEarlyHints({ request, response }: PreloadRequest, hints: readonly PreloadHint[]): boolean {
-    const links = earlyHintLinks(hints, this.linkOptions());
+    const links = earlyHintLinks(hints, this.linkOptions);
     if (links.length === 0) return false;
     try {
       response.writeEarlyHints({ link: links });
@@ -233,7 +231,7 @@ export class PreloadInterceptor implements NestInterceptor {
       const hinted = isSuccess(response.statusCode) && !route.optedOut;
       if (hinted) this.learnFromPage(state, headersBefore);
       if (hinted && collector.size > 0) {
-        const links = formatLinkHeader(collector.entries(), this.linkOptions());
+        const links = formatLinkHeader(collector.entries(), this.linkOptions);
         response.setHeader('Link', appendLinkHeader(response.getHeader('link'), links));
       }
       if (this.options.debugHeader) response.setHeader(this.options.debugHeader, mode);

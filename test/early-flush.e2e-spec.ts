@@ -4,12 +4,10 @@ import type { Response } from 'express';
 import hbs from 'hbs';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { Http2PreloadModule, registerPreloadHelper } from '../src/index.js';
-import { FIXTURE_VIEWS, startApp, type RunningApp } from './support/app.js';
+import { FIXTURE_VIEWS, PAGE_ASSETS, type RunningApp, startApp } from './support/app.js';
 import { Gate } from './support/gate.js';
 import { linkUrls, navigate, request, stagedNavigation, stagedRequest } from './support/http.js';
 import { RecordingLogger } from './support/logger.js';
-
-const PAGE_ASSETS = ['/static/css/app.css', '/static/fonts/body.woff2', '/static/js/app.js', '/static/img/hero.png'];
 
 /** What the handlers do on the next request; each test sets what it needs. */
 const next = { gate: Gate.open(), fail: false, redirect: false, cookie: false, json: false };

@@ -1,11 +1,9 @@
 import { Controller, Get, Module, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Http2PreloadModule, PreloadCollector } from '../src/index.js';
-import { startApp, type RunningApp } from './support/app.js';
+import { PAGE_ASSETS, type RunningApp, startApp } from './support/app.js';
 import { Gate } from './support/gate.js';
 import { linkUrls, navigate, rawExchange, request, stagedNavigation } from './support/http.js';
-
-const PAGE_ASSETS = ['/static/css/app.css', '/static/fonts/body.woff2', '/static/js/app.js', '/static/img/hero.png'];
 
 /** What the handlers do on the next request; each test sets what it needs. */
 const next = { gate: Gate.open(), assets: ['img/a.png'], redirect: false, cookie: false };

@@ -1,10 +1,8 @@
 import { Controller, Get, Header, Injectable, Module, NotFoundException, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Http2PreloadModule, NoPreload, PreloadCollector, type Http2PreloadOptions } from '../src/index.js';
-import { startApp, type RunningApp } from './support/app.js';
+import { PAGE_ASSETS, type RunningApp, startApp } from './support/app.js';
 import { linkUrls, navigate, request } from './support/http.js';
-
-const PAGE_ASSETS = ['/static/css/app.css', '/static/fonts/body.woff2', '/static/js/app.js', '/static/img/hero.png'];
 
 @Injectable()
 class AnalyticsService {

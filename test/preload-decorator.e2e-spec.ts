@@ -1,10 +1,9 @@
 import { Controller, Get, Module, Render } from '@nestjs/common';
 import { Http2PreloadModule, NoPreload, Preload } from '../src/index.js';
-import { startApp, type RunningApp } from './support/app.js';
+import { PAGE_ASSETS, type RunningApp, startApp } from './support/app.js';
 import { Gate } from './support/gate.js';
 import { linkUrls, navigate, stagedNavigation } from './support/http.js';
 
-const PAGE_ASSETS = ['/static/css/app.css', '/static/fonts/body.woff2', '/static/js/app.js', '/static/img/hero.png'];
 let gate = Gate.open();
 
 @Preload(['/static/css/critical.css'])
