@@ -1,4 +1,4 @@
-import { formatLink, orderHints, type LinkFormatOptions } from './link-header.js';
+import { formatLink, linksWithinBudget, orderHints, type LinkFormatOptions } from './link-header.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 
 /**
@@ -8,9 +8,10 @@ import type { PreloadHint } from './preload-hint.interface.js';
  */
 const NODE_EARLY_HINT_LINK = /^<[^>]*>(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
 
-/** The links of a `103 Early Hints` response: ordered, deduplicated, and only those Node can send. */
-export function earlyHintLinks(hints: Iterable<PreloadHint>, options: LinkFormatOptions): string[] {
-  return orderHints(hints)
+/** The links of a `103 Early Hints` response: ordered, deduplicated, within budget, and only those Node can send. */
+export function earlyHintLinks(hints: Iterable<PreloadHint>, options: LinkFormatOptions): readonly string[] {
+  const links = orderHints(hints)
     .map((hint) => formatLink(hint, options))
     .filter((link) => NODE_EARLY_HINT_LINK.test(link));
+  return linksWithinBudget(links, options.maxBytes);
 }

@@ -95,6 +95,16 @@ export interface Http2PreloadOptions {
    * @default undefined (no version)
    */
   version?: string;
+
+  /**
+   * Most bytes the `Link` value this module adds may take, in a 103, flushed headers or
+   * a response: whole links are dropped, lowest priority first (images and others, then
+   * scripts, fonts, styles). Proxies refuse large headers (nginx's default buffer is
+   * 4 KiB, and a refused header turns the page into a 502); 2,000 bytes leaves room for
+   * the rest.
+   * @default 2000
+   */
+  maxHeaderBytes?: number;
 }
 
 /** The options after validation, with every default filled in. */

@@ -12,6 +12,7 @@ describe('resolveOptions', () => {
       cacheKey: 'route',
       cacheSize: 1000,
       version: undefined,
+      maxHeaderBytes: 2000,
     });
     expect(resolveOptions(undefined)).toEqual(resolveOptions({}));
   });
@@ -34,7 +35,7 @@ describe('resolveOptions', () => {
 
   it('names an unknown key and lists the accepted ones', () => {
     expect(() => resolveOptions({ serverpush: true })).toThrow(
-      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version.',
+      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version, maxHeaderBytes.',
     );
   });
 
@@ -60,6 +61,8 @@ describe('resolveOptions', () => {
     [{ cacheSize: Infinity }, /option "cacheSize" must be a positive integer, got Infinity/],
     [{ cacheSize: '1000' }, /option "cacheSize" must be a positive integer, got "1000"/],
     [{ version: 2 }, /option "version" must be a string, got 2/],
+    [{ maxHeaderBytes: 0 }, /option "maxHeaderBytes" must be a positive integer, got 0/],
+    [{ maxHeaderBytes: '4k' }, /option "maxHeaderBytes" must be a positive integer, got "4k"/],
   ])('refuses %j', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);
   });

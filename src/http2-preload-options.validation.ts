@@ -2,6 +2,7 @@ import { describeValue } from './describe-value.js';
 import {
   DEFAULT_CACHE_SIZE,
   DEFAULT_DEBUG_HEADER,
+  DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_STATIC_PREFIX,
   HTTP_TOKEN,
   PRELOAD_STRATEGY,
@@ -53,6 +54,11 @@ const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<Re
     defaultValue: undefined,
     accepts: 'a string',
     isValid: (value) => typeof value === 'string',
+  },
+  maxHeaderBytes: {
+    defaultValue: DEFAULT_MAX_HEADER_BYTES,
+    accepts: 'a positive integer',
+    isValid: (value) => Number.isSafeInteger(value) && (value as number) > 0,
   },
 };
 

@@ -16,6 +16,9 @@ export const NO_PRELOAD_METADATA = 'nestjs-http2-preload:no-preload';
 /** Reflect-metadata key written by `@Preload()`. */
 export const PRELOAD_METADATA = 'nestjs-http2-preload:preload';
 
+/** Default budget of the `Link` value the module adds, in bytes. */
+export const DEFAULT_MAX_HEADER_BYTES = 2000;
+
 /** How many routes' hints are remembered by default. */
 export const DEFAULT_CACHE_SIZE = 1000;
 

@@ -1,4 +1,4 @@
-import { appendLinkHeader, formatLink, formatLinkHeader, orderHints } from './link-header.js';
+import { appendLinkHeader, formatLink, formatLinkHeader, linksWithinBudget, orderHints } from './link-header.js';
 import { normalizeHint } from './preload-hint.js';
 
 const hint = normalizeHint;
@@ -79,5 +79,36 @@ describe('appendLinkHeader', () => {
     expect(appendLinkHeader(undefined, '<b>')).toBe('<b>');
     expect(appendLinkHeader('<a>; rel=canonical', '<b>')).toBe('<a>; rel=canonical, <b>');
     expect(appendLinkHeader(['<a>', '<c>'], '<b>')).toEqual(['<a>', '<c>', '<b>']);
+  });
+});
+
+describe('linksWithinBudget', () => {
+  const links = ['<a>', '<bb>', '<ccc>'];
+
+  it('keeps every link when they fit, counting the ", " between them', () => {
+    expect(linksWithinBudget(links, 3 + 2 + 4 + 2 + 5)).toEqual(links);
+    expect(linksWithinBudget(links, undefined)).toEqual(links);
+  });
+
+  it('drops whole links from the end, the lowest priority first', () => {
+    expect(linksWithinBudget(links, 3 + 2 + 4 + 2 + 4)).toEqual(['<a>', '<bb>']);
+    expect(linksWithinBudget(links, 3)).toEqual(['<a>']);
+    expect(linksWithinBudget(links, 2)).toEqual([]);
+  });
+});
+
+describe('formatLinkHeader within a budget', () => {
+  it('never exceeds maxBytes and keeps styles before anything else', () => {
+    const many = [
+      ...Array.from({ length: 200 }, (_, i) => hint(`/static/img/photo-${i}.webp`)),
+      ...Array.from({ length: 20 }, (_, i) => hint(`/static/js/module-${i}.js`)),
+      hint('/static/css/app.css'),
+      hint('/static/fonts/body.woff2'),
+    ];
+    const value = formatLinkHeader(many, { nopush: true, maxBytes: 2000 });
+    expect(value.length).toBeLessThanOrEqual(2000);
+    expect(value.startsWith('</static/css/app.css>; rel=preload; as=style; nopush, </static/fonts/body.woff2>')).toBe(true);
+    expect(value).toContain('/static/js/module-19.js');
+    expect(value).not.toContain('/static/img/photo-199.webp');
   });
 });

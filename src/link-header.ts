@@ -5,6 +5,8 @@ import type { PreloadDestination, PreloadHint } from './preload-hint.interface.j
 export interface LinkFormatOptions {
   /** Add `; nopush` so that an HTTP/2 proxy does not server-push the file. */
   readonly nopush: boolean;
+  /** Longest `Link` value to produce, in bytes; whole links are dropped, lowest priority first. */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -47,11 +49,25 @@ export function formatLink(hint: PreloadHint, options: LinkFormatOptions): strin
   return link;
 }
 
-/** The `Link` header value for a set of hints, ordered and deduplicated; empty when there are none. */
+/**
+ * The longest run of links, from the first, whose joined value fits in `maxBytes`:
+ * links come ordered by priority, so the lowest-priority ones are dropped first, whole.
+ * Header values are sent one byte per character.
+ */
+export function linksWithinBudget(links: readonly string[], maxBytes: number | undefined): readonly string[] {
+  if (maxBytes === undefined) return links;
+  let bytes = 0;
+  for (let i = 0; i < links.length; i += 1) {
+    bytes += links[i].length + (i > 0 ? 2 : 0);
+    if (bytes > maxBytes) return links.slice(0, i);
+  }
+  return links;
+}
+
+/** The `Link` header value for a set of hints, ordered, deduplicated and within budget; empty when there are none. */
 export function formatLinkHeader(hints: Iterable<PreloadHint>, options: LinkFormatOptions): string {
-  return orderHints(hints)
-    .map((hint) => formatLink(hint, options))
-    .join(', ');
+  const links = orderHints(hints).map((hint) => formatLink(hint, options));
+  return linksWithinBudget(links, options.maxBytes).join(', ');
 }
 
 /**

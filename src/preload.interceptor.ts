@@ -80,7 +80,7 @@ export class PreloadInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly cache: PreloadCache,
   ) {
-    this.linkOptions = { nopush: !options.serverPush };
+    this.linkOptions = { nopush: !options.serverPush, maxBytes: options.maxHeaderBytes };
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -193,7 +193,7 @@ export class PreloadInterceptor implements NestInterceptor {
     const links = earlyHintLinks(hints, this.linkOptions);
     if (links.length === 0) return false;
     try {
-      response.writeEarlyHints({ link: links });
+      response.writeEarlyHints({ link: [...links] });
       return true;
     } catch (error) {
       this.logger.warn(`Could not send 103 Early Hints for ${routeLabel(request)}: ${(error as Error).message}`);
