@@ -10,9 +10,18 @@ function pathOf(request: Request): string {
 }
 
 /**
+ * The route pattern Nest registered with Express for this request, global prefix and
+ * version included (`/v1/users/:id`), or undefined outside a route.
+ */
+export function routePatternOf(request: Request): string | undefined {
+  const pattern: unknown = (request.route as { path?: unknown } | undefined)?.path;
+  return typeof pattern === 'string' ? pattern : undefined;
+}
+
+/**
  * The hint cache key of a request. With `route` and `path`, HEAD shares GET's key:
- * Express answers both with the same handler and template (a key function decides for itself). For `route`, `req.route.path` is the pattern Nest
- * registered with Express, global prefix and version included (`/v1/users/:id`).
+ * Express answers both with the same handler and template (a key function decides for
+ * itself). `route` uses the route pattern, so all requests of a route share a key.
  * Throws when a custom key function throws or returns anything but a non-empty string.
  */
 export function cacheKeyFor(request: Request, cacheKey: PreloadCacheKey, version: string | undefined): string {
@@ -25,8 +34,7 @@ export function cacheKeyFor(request: Request, cacheKey: PreloadCacheKey, version
     key = custom;
   } else {
     const method = request.method === 'HEAD' ? 'GET' : request.method;
-    const routePath: unknown = (request.route as { path?: unknown } | undefined)?.path;
-    const path = cacheKey === 'route' && typeof routePath === 'string' ? routePath : pathOf(request);
+    const path = (cacheKey === 'route' ? routePatternOf(request) : undefined) ?? pathOf(request);
     key = `${method} ${path}`;
   }
   return version === undefined ? key : `${version} ${key}`;

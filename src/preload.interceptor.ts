@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import onHeaders from 'on-headers';
 import { catchError, throwError, type Observable } from 'rxjs';
 import { headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
-import { cacheKeyFor } from './cache-key.js';
+import { cacheKeyFor, routePatternOf } from './cache-key.js';
 import { earlyHintLinks } from './early-hints.js';
 import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
 import { HTTP2_PRELOAD_OPTIONS, PRELOAD_MODE, PRELOAD_STRATEGY } from './http2-preload.constants.js';
@@ -57,8 +57,7 @@ function requestBeforeHandler(request: Request, response: Response): RequestBefo
 
 /** `GET /users/:id`: how a route is named in warnings. */
 function routeLabel(request: Request): string {
-  const pattern: unknown = (request.route as { path?: unknown } | undefined)?.path;
-  return `${request.method} ${typeof pattern === 'string' ? pattern : request.path}`;
+  return `${request.method} ${routePatternOf(request) ?? request.path}`;
 }
 
 /**
