@@ -23,3 +23,9 @@ describe('assetUrl', () => {
     expect(assetUrl('js/app.js', '/static/', '')).toBe('/static/js/app.js');
   });
 });
+
+describe('assetUrl with an odd version', () => {
+  it('encodes a version holding a lone surrogate instead of throwing', () => {
+    expect(assetUrl('a.css', '/static/', 'v\ud800')).toBe('/static/a.css?v=v%EF%BF%BD');
+  });
+});

@@ -17,7 +17,7 @@ describe('earlyHintLinks', () => {
     );
     expect(links).toEqual([
       '</d.css>; rel=preload; as=style',
-      '</c.woff2>; rel=preload; as=font; crossorigin',
+      '</c.woff2>; rel=preload; as=font; crossorigin=anonymous',
       '</b.js>; rel=preload; as=script',
       '</a.png>; rel=preload; as=image',
     ]);

@@ -33,11 +33,11 @@ describe('formatLink', () => {
   });
 
   it('adds crossorigin to fonts only, unless asked', () => {
-    expect(formatLink(hint('/f.woff2'), push)).toBe('</f.woff2>; rel=preload; as=font; crossorigin');
+    expect(formatLink(hint('/f.woff2'), push)).toBe('</f.woff2>; rel=preload; as=font; crossorigin=anonymous');
     expect(formatLink(hint('/app.css'), push)).not.toContain('crossorigin');
     expect(formatLink(hint('/app.js'), push)).not.toContain('crossorigin');
     expect(formatLink(hint('/api/data.json', { as: 'fetch', crossorigin: 'anonymous' }), push)).toBe(
-      '</api/data.json>; rel=preload; as=fetch; crossorigin',
+      '</api/data.json>; rel=preload; as=fetch; crossorigin=anonymous',
     );
     expect(formatLink(hint('/f.woff', { crossorigin: 'use-credentials' }), push)).toBe(
       '</f.woff>; rel=preload; as=font; crossorigin=use-credentials',
@@ -50,7 +50,7 @@ describe('formatLink', () => {
       nopush,
     );
     expect(link).toBe(
-      '</f.woff2>; rel=preload; as=font; crossorigin; type="font/woff2"; media="(min-width: 40em) and \\"print\\""; fetchpriority=low; nopush',
+      '</f.woff2>; rel=preload; as=font; crossorigin=anonymous; type="font/woff2"; media="(min-width: 40em) and \\"print\\""; fetchpriority=low; nopush',
     );
   });
 

@@ -1,12 +1,17 @@
-import encodeUrl from 'encodeurl';
 import { HTTP_TOKEN } from './http2-preload.constants.js';
 import type { PreloadDestination, PreloadHint } from './preload-hint.interface.js';
+import { toUriReference } from './uri-reference.js';
 
 export interface LinkFormatOptions {
   /** Add `; nopush` so that an HTTP/2 proxy does not server-push the file. */
   readonly nopush: boolean;
   /** Longest `Link` value to produce, in bytes; whole links are dropped, lowest priority first. */
   readonly maxBytes?: number;
+  /**
+   * The request's CSP nonce: a page whose `Content-Security-Policy` allows scripts or
+   * styles by nonce only needs it on each preload, or the browser refuses to fetch.
+   */
+  readonly nonce?: string;
 }
 
 /**
@@ -38,13 +43,14 @@ function parameter(name: string, value: string): string {
 
 /** One `<url>; rel=preload; …` link. The URL is percent-encoded where RFC 3986 requires it; valid escapes are kept. */
 export function formatLink(hint: PreloadHint, options: LinkFormatOptions): string {
-  let link = `<${encodeUrl(hint.url)}>; rel=preload`;
+  let link = `<${toUriReference(hint.url)}>; rel=preload`;
   if (hint.as) link += parameter('as', hint.as);
-  if (hint.crossorigin === 'anonymous') link += '; crossorigin';
-  else if (hint.crossorigin) link += parameter('crossorigin', hint.crossorigin);
+  // Spelt out rather than a bare `; crossorigin`: some Link parsers misread a valueless parameter.
+  if (hint.crossorigin) link += parameter('crossorigin', hint.crossorigin);
   if (hint.type) link += parameter('type', hint.type);
   if (hint.media) link += parameter('media', hint.media);
   if (hint.fetchpriority) link += parameter('fetchpriority', hint.fetchpriority);
+  if (options.nonce) link += parameter('nonce', options.nonce);
   if (options.nopush) link += '; nopush';
   return link;
 }

@@ -35,3 +35,32 @@ describe('collectorFor', () => {
     expect(collectorFor(first)).not.toBe(collectorFor(second));
   });
 });
+
+describe('PreloadCollector and unsafe URLs', () => {
+  it.each([
+    ['javascript:alert(1)'],
+    [' JavaScript:alert(1)'],
+    ['data:text/css,body{}'],
+    ['/static/app.css\r\nSet-Cookie: x=1'],
+    ['/static/a\u0000.css'],
+  ])('skips %j and keeps what it had', (url) => {
+    const collector = new PreloadCollector().add('/a.css');
+    expect(() => collector.add(url)).not.toThrow();
+    expect(collector.entries().map((hint) => hint.url)).toEqual(['/a.css']);
+  });
+
+  it('still refuses bad attributes on an unsafe URL, as on any other', () => {
+    expect(() => new PreloadCollector().add('javascript:x', { as: 'css' as never })).toThrow(/"as" must be one of/);
+  });
+});
+
+describe('PreloadCollector.of and skipRedirectPreload', () => {
+  it('gives the request its collector, and remembers a skipped redirect preload', () => {
+    const request = {};
+    expect(PreloadCollector.of(request)).toBe(collectorFor(request));
+    expect(PreloadCollector.of(request).redirectPreloadWanted).toBe(true);
+    PreloadCollector.of(request).skipRedirectPreload();
+    expect(collectorFor(request).redirectPreloadWanted).toBe(false);
+    expect(collectorFor({}).redirectPreloadWanted).toBe(true);
+  });
+});

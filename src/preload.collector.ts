@@ -1,6 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { PreloadAttributes, PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
+import { unsafeUrlReason } from './uri-reference.js';
+
+const logger = new Logger('Http2Preload');
+
+/** URLs already warned about, so that a page rendered a million times warns once, not a million times. */
+const warnedUrls = new LRUCache<string, true>({ max: 100 });
+
+function warnSkipped(url: string, reason: string): void {
+  if (warnedUrls.has(url)) return;
+  warnedUrls.set(url, true);
+  // JSON-quoted and cut short: the URL may come from a request, and must not forge log lines.
+  const shown = JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url);
+  logger.warn(`Not preloading ${shown}: ${reason}.`);
+}
 
 /**
  * The assets one request wants preloaded. The template helper records into it while
@@ -10,14 +25,29 @@ import { normalizeHint } from './preload-hint.js';
 @Injectable()
 export class PreloadCollector {
   private readonly hints = new Map<string, PreloadHint>();
+  private redirectPreloadSkipped = false;
+
+  /**
+   * The collector of an Express request, for code that has the request but cannot
+   * inject a request-scoped provider (a singleton controller using `@Req()`).
+   */
+  static of(request: object): PreloadCollector {
+    return collectorFor(request);
+  }
 
   /**
    * Records a URL to preload. `as` is inferred from the extension when left out, and
    * fonts get `crossorigin` by default. Recording a URL twice keeps the first hint.
    * Throws a `TypeError` for an empty URL or an attribute browsers would not accept.
+   * A URL that no preload could safely carry (a control character, a `javascript:` or
+   * `data:` scheme) is skipped with a warning, so the page still renders.
    */
   add(url: string, attributes?: PreloadAttributes): this {
-    if (!this.hints.has(url)) this.hints.set(url, normalizeHint(url, attributes));
+    if (this.hints.has(url)) return this;
+    const hint = normalizeHint(url, attributes);
+    const unsafe = unsafeUrlReason(url);
+    if (unsafe === undefined) this.hints.set(url, hint);
+    else warnSkipped(url, unsafe);
     return this;
   }
 
@@ -29,6 +59,21 @@ export class PreloadCollector {
   /** How many distinct URLs were recorded. */
   get size(): number {
     return this.hints.size;
+  }
+
+  /**
+   * With `preloadRedirects` on, keeps this response's redirect from carrying a preload
+   * of its target: for a redirect the browser will not follow at once, such as one
+   * to a page that differs per user.
+   */
+  skipRedirectPreload(): this {
+    this.redirectPreloadSkipped = true;
+    return this;
+  }
+
+  /** Whether `skipRedirectPreload()` was called for this response. */
+  get redirectPreloadWanted(): boolean {
+    return !this.redirectPreloadSkipped;
   }
 }
 

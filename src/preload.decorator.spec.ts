@@ -57,3 +57,10 @@ describe('@Preload()', () => {
     expect(decorate).toThrow(message);
   });
 });
+
+describe('@Preload() and unsafe URLs', () => {
+  it('refuses a javascript: URL or a control character when the class is defined', () => {
+    expect(() => Preload(['javascript:alert(1)'])).toThrow(/@Preload\(\): cannot preload "javascript:alert\(1\)": its scheme "javascript:"/);
+    expect(() => Preload(['/a.css\nX: y'])).toThrow(/control character/);
+  });
+});

@@ -4,6 +4,7 @@ import { PRELOAD_METADATA, PRELOAD_STRATEGY } from './http2-preload.constants.js
 import type { PreloadStrategy } from './http2-preload-options.interface.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
+import { unsafeUrlReason } from './uri-reference.js';
 
 /** A route's strategy: one of the module's, or `late` to never send its hints before the handler. */
 export type RoutePreloadStrategy = PreloadStrategy | 'late';
@@ -49,11 +50,16 @@ function declaredHint(declaration: unknown): PreloadHint {
     throw invalid(`each hint must be a URL string or an object with a "url"; got ${describeValue(declaration)}.`);
   }
   const { url, ...attributes } = declaration as PreloadHint;
+  let hint: PreloadHint;
   try {
-    return Object.freeze(normalizeHint(url, attributes));
+    hint = normalizeHint(url, attributes);
   } catch (error) {
     throw invalid((error as Error).message);
   }
+  // Written in code, so refused at startup rather than skipped with a warning per request.
+  const unsafe = unsafeUrlReason(hint.url);
+  if (unsafe !== undefined) throw invalid(`cannot preload ${JSON.stringify(hint.url)}: ${unsafe}.`);
+  return Object.freeze(hint);
 }
 
 function preloadMetadata(options: unknown): PreloadMetadata {

@@ -84,7 +84,7 @@ describe.each(ENGINES)('the helper with %s', (_name, configure) => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-http2-preload']).toBe('late');
     expect(linkUrls(res.headers.link)).toEqual(EXPECTED_LINKS);
-    expect(res.headers.link).toContain('</static/fonts/a.woff2>; rel=preload; as=font; crossorigin; type="font/woff2"; nopush');
+    expect(res.headers.link).toContain('</static/fonts/a.woff2>; rel=preload; as=font; crossorigin=anonymous; type="font/woff2"; nopush');
     // Handlebars escapes the returned URL like any {{…}} output.
     expect(res.body).toContain('href="/static/css/app.css?v&#x3D;7"');
     expect(res.body).toContain('<script src="/static/js/b.js" defer></script>');

@@ -105,7 +105,7 @@ describe('late mode, default options', () => {
     expect(linkUrls(res.headers.link)).toEqual(PAGE_ASSETS);
     expect(res.headers.link).toBe(
       '</static/css/app.css>; rel=preload; as=style; nopush, ' +
-        '</static/fonts/body.woff2>; rel=preload; as=font; crossorigin; nopush, ' +
+        '</static/fonts/body.woff2>; rel=preload; as=font; crossorigin=anonymous; nopush, ' +
         '</static/js/app.js>; rel=preload; as=script; nopush, ' +
         '</static/img/hero.png>; rel=preload; as=image; nopush',
     );

@@ -1,0 +1,72 @@
+/**
+ * What RFC 3986 lets a URI reference carry as it is: unreserved characters, sub-delims,
+ * and the gen-delims `: / ? # @`. Brackets are gen-delims too, but only for an IPv6
+ * host, so they are kept in the authority alone.
+ */
+const URI_CHARACTER = /[A-Za-z0-9\-._~!$&'()*+,;=:/?#@]/;
+const HEX_DIGIT = /[0-9A-Fa-f]/;
+
+/** A scheme (`https:`), by RFC 3986: a letter, then letters, digits, `+`, `-` or `.`, before a colon. */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+/** `//host` or `scheme://host`: where the authority of a URL ends. */
+const AUTHORITY = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/[^/?#]*/;
+
+/** C0 controls and DEL: browsers strip some of them from URLs, so `java\tscript:` is `javascript:`. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** Schemes whose URLs a browser can preload. `javascript:`, `data:`, `blob:` and the rest are refused. */
+const PRELOADABLE_SCHEMES: ReadonlySet<string> = new Set(['http', 'https']);
+
+const utf8 = new TextEncoder();
+
+function percentEncode(character: string): string {
+  // TextEncoder turns a lone surrogate into U+FFFD, so every string has an encoding.
+  let encoded = '';
+  for (const byte of utf8.encode(character)) encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  return encoded;
+}
+
+/**
+ * Why a URL must not be preloaded, or undefined when it may be. A control character is
+ * never part of a real asset path and may be an attempt at header injection; a scheme
+ * other than http(s) (`javascript:`, `data:`) is nothing a preload can fetch.
+ */
+export function unsafeUrlReason(url: string): string | undefined {
+  if (CONTROL_CHARACTER.test(url)) return 'it contains a control character';
+  // Browsers ignore leading spaces, so ' javascript:' is still a script URL to them.
+  const scheme = SCHEME.exec(url.trimStart())?.[1];
+  if (scheme !== undefined && !PRELOADABLE_SCHEMES.has(scheme.toLowerCase())) {
+    return `its scheme "${scheme}:" cannot be preloaded (only http: and https: can)`;
+  }
+  return undefined;
+}
+
+/**
+ * The URL as a valid RFC 3986 URI reference, for the `<…>` of a `Link` header:
+ * every character a URI may not hold is percent-encoded as UTF-8 (spaces, quotes, `<`,
+ * `>`, `\`, non-ASCII…), a `%` that starts no valid escape becomes `%25`, and valid
+ * escapes are kept, so encoding twice changes nothing. Only the first `#` starts the
+ * fragment; a later one is encoded.
+ */
+export function toUriReference(url: string): string {
+  const authorityEnd = AUTHORITY.exec(url)?.[0].length ?? 0;
+  let fragmentStarted = false;
+  let result = '';
+  let index = 0;
+  for (const character of url) {
+    const at = index;
+    index += character.length;
+    if (character === '%') {
+      const valid = HEX_DIGIT.test(url[at + 1] ?? '') && HEX_DIGIT.test(url[at + 2] ?? '');
+      result += valid ? '%' : '%25';
+    } else if (character === '#') {
+      result += fragmentStarted ? '%23' : '#';
+      fragmentStarted = true;
+    } else if ((character === '[' || character === ']') && at < authorityEnd) {
+      result += character;
+    } else {
+      result += URI_CHARACTER.test(character) ? character : percentEncode(character);
+    }
+  }
+  return result;
+}
