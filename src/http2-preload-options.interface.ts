@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { CspNonceReader } from './csp-nonce.js';
 
 /**
  * How a route's cached hints go out before its handler runs:
@@ -105,6 +106,26 @@ export interface Http2PreloadOptions {
    * @default 2000
    */
   maxHeaderBytes?: number;
+
+  /**
+   * Reads the request's Content-Security-Policy nonce. When it returns one, every link
+   * sent for that request (in a 103, flushed headers or the response) carries
+   * `; nonce=…`, which a nonce-based `script-src` or `style-src` requires before the
+   * browser fetches a preload. Nonces are never cached. `false` sends none.
+   * @default (req, res) => res.locals.cspNonce, where helmet users usually put it
+   */
+  nonce?: CspNonceReader | false;
+
+  /**
+   * Like `django-push-redirect`: a GET answered with a redirect (301, 302, 303, 307 or
+   * 308) to a same-origin `https` URL gets `Link: <location>; rel=preload; as=document`,
+   * so the browser can start on the next page. Only for requests that came over HTTPS
+   * (set Express's `trust proxy` behind a TLS proxy), never when the response already
+   * has a `Link` header or the route has `@NoPreload()`; a handler can skip it for one
+   * response with `PreloadCollector.skipRedirectPreload()`.
+   * @default false
+   */
+  preloadRedirects?: boolean;
 }
 
 /** The options after validation, with every default filled in. */

@@ -1,3 +1,4 @@
+import { readLocalsCspNonce } from './csp-nonce.js';
 import { resolveOptions } from './http2-preload-options.validation.js';
 
 describe('resolveOptions', () => {
@@ -13,6 +14,8 @@ describe('resolveOptions', () => {
       cacheSize: 1000,
       version: undefined,
       maxHeaderBytes: 2000,
+      preloadRedirects: false,
+      nonce: readLocalsCspNonce,
     });
     expect(resolveOptions(undefined)).toEqual(resolveOptions({}));
   });
@@ -35,7 +38,7 @@ describe('resolveOptions', () => {
 
   it('names an unknown key and lists the accepted ones', () => {
     expect(() => resolveOptions({ serverpush: true })).toThrow(
-      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version, maxHeaderBytes.',
+      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version, maxHeaderBytes, preloadRedirects, nonce.',
     );
   });
 
@@ -52,6 +55,16 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ cacheKey: 'path' }).cacheKey).toBe('path');
   });
 
+  it('reads res.locals.cspNonce by default, and takes a reader of its own or false', () => {
+    const { nonce } = resolveOptions({});
+    expect(typeof nonce).toBe('function');
+    const reader = () => 'abc';
+    expect(resolveOptions({ nonce: reader }).nonce).toBe(reader);
+    expect(resolveOptions({ nonce: false }).nonce).toBe(false);
+    expect(resolveOptions({}).preloadRedirects).toBe(false);
+    expect(resolveOptions({ preloadRedirects: true }).preloadRedirects).toBe(true);
+  });
+
   it.each([
     [{ strategy: 'early' }, /option "strategy" must be 'flushHeaders' or 'earlyHints', got "early"/],
     [{ strategy: 'late' }, /option "strategy" must be 'flushHeaders' or 'earlyHints', got "late"/],
@@ -63,6 +76,9 @@ describe('resolveOptions', () => {
     [{ version: 2 }, /option "version" must be a string, got 2/],
     [{ maxHeaderBytes: 0 }, /option "maxHeaderBytes" must be a positive integer, got 0/],
     [{ maxHeaderBytes: '4k' }, /option "maxHeaderBytes" must be a positive integer, got "4k"/],
+    [{ nonce: 'abc' }, /option "nonce" must be a function \(req, res\) => string \| undefined, or false, got "abc"/],
+    [{ nonce: true }, /option "nonce" must be a function .*, or false, got true/],
+    [{ preloadRedirects: 'yes' }, /option "preloadRedirects" must be true or false, got "yes"/],
   ])('refuses %j', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);
   });

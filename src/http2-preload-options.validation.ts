@@ -1,3 +1,4 @@
+import { readLocalsCspNonce } from './csp-nonce.js';
 import { describeValue } from './describe-value.js';
 import {
   DEFAULT_CACHE_SIZE,
@@ -59,6 +60,12 @@ const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<Re
     defaultValue: DEFAULT_MAX_HEADER_BYTES,
     accepts: 'a positive integer',
     isValid: (value) => Number.isSafeInteger(value) && (value as number) > 0,
+  },
+  preloadRedirects: { defaultValue: false, accepts: 'true or false', isValid: isBoolean },
+  nonce: {
+    defaultValue: readLocalsCspNonce,
+    accepts: 'a function (req, res) => string | undefined, or false',
+    isValid: (value) => value === false || typeof value === 'function',
   },
 };
 

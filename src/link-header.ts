@@ -8,8 +8,8 @@ export interface LinkFormatOptions {
   /** Longest `Link` value to produce, in bytes; whole links are dropped, lowest priority first. */
   readonly maxBytes?: number;
   /**
-   * The request's CSP nonce: a page whose `Content-Security-Policy` allows scripts or
-   * styles by nonce only needs it on each preload, or the browser refuses to fetch.
+   * The request's CSP nonce: when a `Content-Security-Policy` allows scripts or styles
+   * only by nonce, a preload without it is refused by the browser.
    */
   readonly nonce?: string;
 }

@@ -6,17 +6,20 @@ import onHeaders from 'on-headers';
 import { catchError, throwError, type Observable } from 'rxjs';
 import { headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
 import { cacheKeyFor, routePatternOf } from './cache-key.js';
+import { isCspNonce } from './csp-nonce.js';
+import { describeValue } from './describe-value.js';
 import { earlyHintLinks } from './early-hints.js';
 import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
 import { HTTP2_PRELOAD_OPTIONS, PRELOAD_MODE, PRELOAD_STRATEGY } from './http2-preload.constants.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
-import { appendLinkHeader, formatLinkHeader, type LinkFormatOptions } from './link-header.js';
+import { appendLinkHeader, formatLink, formatLinkHeader, type LinkFormatOptions } from './link-header.js';
 import { PreloadCache } from './preload.cache.js';
 import { collectorFor, type PreloadCollector } from './preload.collector.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import { chooseEarlyStrategy, isSuccess, modeAtHeaderTime, type RequestBeforeHandler } from './preload-mode.js';
 import { attachRenderContext } from './preload-render-context.js';
 import { readRoutePreload, type RoutePreload } from './preload-route.js';
+import { redirectPreloadTarget } from './redirect-preload.js';
 
 /** Express responses only: another platform's reply has no `locals` to hand the helper. */
 function isExpressResponse(response: unknown): response is Response {
@@ -37,6 +40,8 @@ interface PreloadRequest {
   readonly handler: Function;
   /** Hint cache key; undefined when the route opted out or a custom key function failed. */
   readonly cacheKey: string | undefined;
+  /** The request's CSP nonce, once read; never stored beyond the request. */
+  nonce?: string;
 }
 
 function requestBeforeHandler(request: Request, response: Response): RequestBeforeHandler {
@@ -73,6 +78,7 @@ export class PreloadInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Http2Preload');
   private readonly linkOptions: LinkFormatOptions;
   private cacheKeyFailureLogged = false;
+  private nonceFailureLogged = false;
 
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
@@ -160,7 +166,7 @@ export class PreloadInterceptor implements NestInterceptor {
   private flushEarly(state: PreloadRequest, hints: readonly PreloadHint[]): FlushedResponse | undefined {
     const { response } = state;
     try {
-      const link = appendLinkHeader(response.getHeader('link'), formatLinkHeader(hints, this.linkOptions));
+      const link = appendLinkHeader(response.getHeader('link'), formatLinkHeader(hints, this.linkOptionsFor(state)));
       const debug = this.options.debugHeader ? ([this.options.debugHeader, PRELOAD_MODE.early] as const) : undefined;
       return flushHeadersEarly(response, { link, debug }, (outcome) => this.afterFlush(state, outcome));
     } catch (error) {
@@ -188,8 +194,9 @@ export class PreloadInterceptor implements NestInterceptor {
   }
 
   /** Sends one 103 with the hints Node can carry; false when there was none to send or it failed. */
-  private sendEarlyHints({ request, response }: PreloadRequest, hints: readonly PreloadHint[]): boolean {
-    const links = earlyHintLinks(hints, this.linkOptions);
+  private sendEarlyHints(state: PreloadRequest, hints: readonly PreloadHint[]): boolean {
+    const { request, response } = state;
+    const links = earlyHintLinks(hints, this.linkOptionsFor(state));
     if (links.length === 0) return false;
     try {
       response.writeEarlyHints({ link: [...links] });
@@ -219,6 +226,7 @@ export class PreloadInterceptor implements NestInterceptor {
     const { request, response, collector, route } = state;
     // Runs inside writeHead(): a throw here would break a response that is otherwise fine.
     try {
+      if (this.options.preloadRedirects) this.preloadRedirectTarget(state);
       const mode = modeAtHeaderTime({
         statusCode: response.statusCode,
         contentType: response.getHeader('content-type'),
@@ -230,12 +238,57 @@ export class PreloadInterceptor implements NestInterceptor {
       const hinted = isSuccess(response.statusCode) && !route.optedOut;
       if (hinted) this.learnFromPage(state, headersBefore);
       if (hinted && collector.size > 0) {
-        const links = formatLinkHeader(collector.entries(), this.linkOptions);
+        const links = formatLinkHeader(collector.entries(), this.linkOptionsFor(state));
         response.setHeader('Link', appendLinkHeader(response.getHeader('link'), links));
       }
       if (this.options.debugHeader) response.setHeader(this.options.debugHeader, mode);
     } catch (error) {
       this.logger.warn(`No preload headers for ${routeLabel(request)}: ${(error as Error).message}`);
+    }
+  }
+
+  /** The link format for this request: the module's, plus the request's CSP nonce when it has one. */
+  private linkOptionsFor(state: PreloadRequest): LinkFormatOptions {
+    state.nonce ??= this.nonceOf(state);
+    return state.nonce === undefined ? this.linkOptions : { ...this.linkOptions, nonce: state.nonce };
+  }
+
+  private nonceOf({ request, response }: PreloadRequest): string | undefined {
+    const readNonce = this.options.nonce;
+    if (readNonce === false) return undefined;
+    let nonce: unknown;
+    try {
+      nonce = readNonce(request, response);
+    } catch (error) {
+      nonce = error;
+    }
+    if (nonce === undefined || nonce === '' || isCspNonce(nonce)) return nonce || undefined;
+    // A link without the nonce is refused by the browser's CSP; a page that still renders beats a 500.
+    if (!this.nonceFailureLogged) {
+      this.nonceFailureLogged = true;
+      this.logger.warn(
+        `The nonce option gave no usable CSP nonce for ${routeLabel(request)}, so links go without one ` +
+          `(logged once): ${nonce instanceof Error ? `it threw ${nonce.message}` : `expected base64 characters, got ${describeValue(nonce)}`}.`,
+      );
+    }
+    return undefined;
+  }
+
+  /** `preloadRedirects`: a same-origin HTTPS redirect gets a preload of where it leads. */
+  private preloadRedirectTarget(state: PreloadRequest): void {
+    const { request, response, route, collector } = state;
+    const target = redirectPreloadTarget({
+      method: request.method,
+      statusCode: response.statusCode,
+      secure: request.secure,
+      host: request.host,
+      requestUrl: request.originalUrl,
+      location: response.getHeader('location'),
+      hasLink: response.hasHeader('link'),
+      optedOut: route.optedOut || !collector.redirectPreloadWanted,
+    });
+    if (target !== undefined) {
+      response.setHeader('Link', formatLink({ url: target, as: 'document' }, this.linkOptionsFor(state)));
     }
   }
 
