@@ -94,10 +94,10 @@ describe('chooseEarlyStrategy', () => {
   });
 
   describe('earlyHints', () => {
-    it('is chosen for GET and HEAD navigations, conditional or not', () => {
+    it('is chosen for GET and HEAD navigations, but not for a revalidation that may end in a 304', () => {
       expect(chooseEarlyStrategy(navigation, hintsRoute, true)).toBe('earlyHints');
       expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, hintsRoute, true)).toBe('earlyHints');
-      expect(chooseEarlyStrategy({ ...navigation, conditional: true }, hintsRoute, true)).toBe('earlyHints');
+      expect(chooseEarlyStrategy({ ...navigation, conditional: true }, hintsRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy({ ...navigation, httpVersion: '2.0' }, hintsRoute, true)).toBe('earlyHints');
     });
 

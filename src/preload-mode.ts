@@ -81,10 +81,11 @@ export function isNavigation(request: RequestBeforeHandler): boolean {
  * How the route's hints go out before its handler runs, or undefined when they wait
  * for the response (`late`).
  *
- * Flushed headers commit the response, so they are sent only when nothing the handler
- * could still decide is at stake: a plain GET (a HEAD has no body to stream after them),
- * no conditional or range request (it must still get its 304 or 206), a status still
- * at 200, and a route that has not shown it changes its response late.
+ * A conditional or range request gets nothing early: it must still get its 304 or 206,
+ * which no hint belongs on. Flushed headers commit the response, so they are sent only
+ * when nothing the handler could still decide is at stake: a plain GET (a HEAD has no
+ * body to stream after them), a status still at 200, and a route that has not shown it
+ * changes its response late.
  * A 103 commits nothing, but RFC 9110 forbids 1xx responses to HTTP/1.0 clients.
  */
 export function chooseEarlyStrategy(
@@ -93,9 +94,11 @@ export function chooseEarlyStrategy(
   presendCachedHeaders: boolean,
 ): PreloadStrategy | undefined {
   if (!presendCachedHeaders || route.optedOut || route.hintCount === 0 || !isNavigation(request)) return undefined;
+  // A revalidation most likely ends in a 304, for a page whose assets the browser has.
+  if (request.conditional) return undefined;
   switch (route.strategy) {
     case PRELOAD_STRATEGY.flushHeaders: {
-      const safe = request.method === 'GET' && !request.conditional && request.statusCode === 200 && route.flushable;
+      const safe = request.method === 'GET' && request.statusCode === 200 && route.flushable;
       return safe ? PRELOAD_STRATEGY.flushHeaders : undefined;
     }
     case PRELOAD_STRATEGY.earlyHints:

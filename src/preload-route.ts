@@ -1,3 +1,4 @@
+import { RENDER_METADATA } from '@nestjs/common/constants.js';
 import type { Reflector } from '@nestjs/core';
 import { NO_PRELOAD_METADATA, PRELOAD_METADATA } from './http2-preload.constants.js';
 import type { PreloadMetadata, RoutePreloadStrategy } from './preload.decorator.js';
@@ -11,6 +12,8 @@ export interface RoutePreload {
   readonly declaredHints: readonly PreloadHint[];
   /** The handler's `@Preload({ strategy })`, else its controller's, else undefined (the module's). */
   readonly strategy: RoutePreloadStrategy | undefined;
+  /** `@Render()` on the handler: the route answers with a template, so with HTML. */
+  readonly rendersTemplate: boolean;
 }
 
 // A handler without @Preload() gets the same empty answer, with no allocation.
@@ -25,5 +28,10 @@ export function readRoutePreload(reflector: Reflector, handler: Function, contro
     onController && onHandler
       ? [...onController.hints, ...onHandler.hints]
       : (onHandler?.hints ?? onController?.hints ?? NO_DECLARED_HINTS);
-  return { optedOut, declaredHints, strategy: onHandler?.strategy ?? onController?.strategy };
+  return {
+    optedOut,
+    declaredHints,
+    strategy: onHandler?.strategy ?? onController?.strategy,
+    rendersTemplate: reflector.get<string | undefined>(RENDER_METADATA, handler) !== undefined,
+  };
 }

@@ -31,6 +31,8 @@ function isExpressResponse(response: unknown): response is Response {
   );
 }
 
+const NO_HINTS: readonly PreloadHint[] = Object.freeze([]);
+
 /** Everything the interceptor knows about one request, passed from before the handler to after it. */
 interface PreloadRequest {
   readonly request: Request;
@@ -141,10 +143,16 @@ export class PreloadInterceptor implements NestInterceptor {
     return next.handle();
   }
 
-  /** What may go before the handler: what the route's last page used, else what it declares. */
+  /**
+   * What may go before the handler: what the route's last page used, else what it
+   * declares. Only HTML pages are remembered, and declared hints go first only on a
+   * `@Render()` route: before the handler runs, nothing else shows that the response
+   * will be a page and not JSON, a file or an event stream.
+   */
   private earlyHintsOf({ route, cacheKey }: PreloadRequest): readonly PreloadHint[] {
-    if (route.optedOut || !this.options.presendCachedHeaders) return [];
-    return (cacheKey === undefined ? undefined : this.cache.hintsFor(cacheKey)) ?? route.declaredHints;
+    if (route.optedOut || !this.options.presendCachedHeaders) return NO_HINTS;
+    const cached = cacheKey === undefined ? undefined : this.cache.hintsFor(cacheKey);
+    return cached ?? (route.rendersTemplate ? route.declaredHints : NO_HINTS);
   }
 
   private cacheKeyOf(request: Request): string | undefined {
