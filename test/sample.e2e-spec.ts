@@ -22,7 +22,7 @@ describe('the sample app', () => {
       '/static/img/hero.svg?v=1',
       '/static/img/logo.svg?v=1',
     ]);
-    expect(res.headers.link).toContain('</static/img/hero.svg?v=1>; rel=preload; as=image; fetchpriority=high; nopush');
+    expect(res.headers.link).toMatch(/<\/static\/img\/hero\.svg\?v=1>; rel=preload; as=image; fetchpriority=high; nonce=[0-9a-f]+; nopush/);
   });
 
   it('serves every hinted asset, fresh-cacheable', async () => {
@@ -61,6 +61,23 @@ describe('the sample app', () => {
     expect(linkUrls(second.informational[0].headers.link)).toEqual(linkUrls(first.headers.link));
     expect(second.headers['x-http2-preload']).toBe('early');
     expect(second.body).toContain('as 103 Early Hints');
+  });
+
+  it("puts each request's CSP nonce on its links and on its tags, as its nonce-based policy requires", async () => {
+    const pages = [await navigate(`${baseUrl}/`), await navigate(`${baseUrl}/slow`), await navigate(`${baseUrl}/slow-103`)];
+    const nonces = pages.map((page) => {
+      const policy = String(page.headers['content-security-policy']);
+      const nonce = /script-src 'nonce-([^']+)'/.exec(policy)?.[1];
+      expect(policy).toContain(`style-src 'nonce-${nonce}'`);
+      const links = String(page.headers.link).split(/,\s*(?=<)/);
+      expect(links.length).toBeGreaterThan(0);
+      for (const link of links) expect(link).toContain(`; nonce=${nonce};`);
+      // Handlebars escapes "=" as &#x3D;, which the browser reads back as "=".
+      expect(page.body).toContain(`<script src="/static/js/app.js?v&#x3D;1" nonce="${nonce}" defer>`);
+      expect(page.body).toContain(`<link rel="stylesheet" href="/static/css/app.css?v&#x3D;1" nonce="${nonce}">`);
+      return nonce;
+    });
+    expect(new Set(nonces).size).toBe(pages.length);
   });
 
   it('sends no hints for its @NoPreload() controller', async () => {
