@@ -234,7 +234,7 @@ export class PreloadInterceptor implements NestInterceptor {
     const { request, response, collector, route } = state;
     // Runs inside writeHead(): a throw here would break a response that is otherwise fine.
     try {
-      if (this.options.preloadRedirects) this.preloadRedirectTarget(state);
+      if (this.options.preloadRedirects) this.addRedirectPreload(state);
       const mode = modeAtHeaderTime({
         statusCode: response.statusCode,
         contentType: response.getHeader('content-type'),
@@ -264,26 +264,27 @@ export class PreloadInterceptor implements NestInterceptor {
   private nonceOf({ request, response }: PreloadRequest): string | undefined {
     const readNonce = this.options.nonce;
     if (readNonce === false) return undefined;
-    let nonce: unknown;
+    let problem: string;
     try {
-      nonce = readNonce(request, response);
+      const nonce: unknown = readNonce(request, response);
+      if (nonce === undefined || nonce === '') return undefined;
+      if (isCspNonce(nonce)) return nonce;
+      problem = `expected base64 characters, got ${describeValue(nonce)}`;
     } catch (error) {
-      nonce = error;
+      problem = `it threw ${error instanceof Error ? error.message : String(error)}`;
     }
-    if (nonce === undefined || nonce === '' || isCspNonce(nonce)) return nonce || undefined;
     // A link without the nonce is refused by the browser's CSP; a page that still renders beats a 500.
     if (!this.nonceFailureLogged) {
       this.nonceFailureLogged = true;
       this.logger.warn(
-        `The nonce option gave no usable CSP nonce for ${routeLabel(request)}, so links go without one ` +
-          `(logged once): ${nonce instanceof Error ? `it threw ${nonce.message}` : `expected base64 characters, got ${describeValue(nonce)}`}.`,
+        `The nonce option gave no usable CSP nonce for ${routeLabel(request)}, so links go without one (logged once): ${problem}.`,
       );
     }
     return undefined;
   }
 
   /** `preloadRedirects`: a same-origin HTTPS redirect gets a preload of where it leads. */
-  private preloadRedirectTarget(state: PreloadRequest): void {
+  private addRedirectPreload(state: PreloadRequest): void {
     const { request, response, route, collector } = state;
     const target = redirectPreloadTarget({
       method: request.method,
