@@ -34,6 +34,29 @@ function placeOf(url: string): string {
   return url === '' ? '(native / gc / idle)' : url;
 }
 
+/** Total time (self + callees) of each of our functions, counted once per stack even when recursive. */
+function inclusiveOfOurs(profile: CpuProfile, selfMicros: Map<number, number>): Map<string, number> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map<string, number>();
+  const walk = (id: number, open: Set<string>): number => {
+    const node = byId.get(id)!;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const ours = url.includes('/dist/') && !url.includes('/bench/dist/') && !url.includes('/node_modules/');
+    const key = `${functionName || '(anonymous)'}  ${placeOf(url)}:${lineNumber + 1}`;
+    const counted = ours && !open.has(key);
+    if (counted) open.add(key);
+    let micros = selfMicros.get(id) ?? 0;
+    for (const child of node.children ?? []) micros += walk(child, open);
+    if (counted) {
+      open.delete(key);
+      totals.set(key, (totals.get(key) ?? 0) + micros);
+    }
+    return micros;
+  };
+  walk(profile.nodes[0].id, new Set());
+  return totals;
+}
+
 function summarize(profile: CpuProfile): void {
   const selfMicros = new Map<number, number>();
   profile.samples.forEach((id, i) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
@@ -57,6 +80,7 @@ function summarize(profile: CpuProfile): void {
   };
   print('Self time by package / file', byPlace, 20);
   print('Self time by function', byFunction, 30);
+  print('Total time (self + callees) of our functions', inclusiveOfOurs(profile, selfMicros), 15);
 }
 
 const [name = 'early-flush', routeName = 'html', seconds = '10'] = process.argv.slice(2);

@@ -4,8 +4,17 @@
  * loopback port, says so over IPC, and answers `stats` requests with its own memory figures.
  */
 import 'reflect-metadata';
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import {
+  Injectable,
+  Module,
+  type CallHandler,
+  type DynamicModule,
+  type ExecutionContext,
+  type NestInterceptor,
+  type Type,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
+import type { Observable } from 'rxjs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import hbs from 'hbs';
 import netjet from 'netjet';
@@ -24,12 +33,21 @@ const VIEWS = fileURLToPath(new URL('../views/', import.meta.url));
 @Module({})
 class BenchAppModule {}
 
+/** Does nothing: with one global interceptor Nest runs every handler through an RxJS pipeline. */
+@Injectable()
+class PassThroughInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle();
+  }
+}
+
 function rootModule(config: Variant): DynamicModule {
   const pages: Type = config.requestScoped ? ScopedPageController : PageController;
   return {
     module: BenchAppModule,
     imports: config.module ? [Http2PreloadModule.forRoot(config.module)] : [],
     controllers: [pages, OtherPagesController, StatusController],
+    providers: config.noopInterceptor ? [{ provide: APP_INTERCEPTOR, useClass: PassThroughInterceptor }] : [],
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Http2PreloadOptions } from 'nestjs-http2-preload';
 
 /** The servers the benchmark compares; each runs in its own child process. */
-export const VARIANTS = ['bare', 'late', 'early-flush', 'early-103', 'netjet', 'request-scoped'] as const;
+export const VARIANTS = ['bare', 'noop-interceptor', 'late', 'early-flush', 'early-103', 'netjet', 'request-scoped'] as const;
 
 /** The server of the memory section, which only that section starts. */
 export const MEMORY_VARIANT = 'memory-path-key';
@@ -16,6 +16,8 @@ export interface Variant {
   readonly module?: Http2PreloadOptions;
   /** Cloudflare's netjet middleware in front of the bare app. */
   readonly netjet?: boolean;
+  /** A global interceptor that does nothing: what Nest itself charges any interceptor-based module. */
+  readonly noopInterceptor?: boolean;
   /** The page controller injects `PreloadCollector`, which makes it request-scoped. */
   readonly requestScoped?: boolean;
 }
@@ -25,6 +27,10 @@ export const MEMORY_CACHE_SIZE = 1000;
 
 const DEFINITIONS: Record<VariantName, Omit<Variant, 'name'>> = {
   bare: { description: 'NestJS + hbs, plain asset URLs, no module' },
+  'noop-interceptor': {
+    description: 'bare + a global interceptor that only calls `next.handle()`',
+    noopInterceptor: true,
+  },
   late: { description: 'module, `presendCachedHeaders: false`', module: { presendCachedHeaders: false } },
   'early-flush': { description: 'module, default strategy (flushed 200 headers)', module: {} },
   'early-103': { description: "module, `strategy: 'earlyHints'` (103)", module: { strategy: 'earlyHints' } },
