@@ -1,0 +1,52 @@
+import type { Http2PreloadOptions } from 'nestjs-http2-preload';
+
+/** The servers the benchmark compares; each runs in its own child process. */
+export const VARIANTS = ['bare', 'noop-interceptor', 'late', 'early-flush', 'early-103', 'netjet', 'request-scoped'] as const;
+
+/** The server of the memory section, which only that section starts. */
+export const MEMORY_VARIANT = 'memory-path-key';
+
+export type VariantName = (typeof VARIANTS)[number] | typeof MEMORY_VARIANT;
+
+export interface Variant {
+  readonly name: VariantName;
+  /** What the results table says about it. */
+  readonly description: string;
+  /** `Http2PreloadModule.forRoot()` options, or undefined for an app without the module. */
+  readonly module?: Http2PreloadOptions;
+  /** Cloudflare's netjet middleware in front of the bare app. */
+  readonly netjet?: boolean;
+  /** A global interceptor that does nothing: what Nest itself charges any interceptor-based module. */
+  readonly noopInterceptor?: boolean;
+  /** The page controller injects `PreloadCollector`, which makes it request-scoped. */
+  readonly requestScoped?: boolean;
+}
+
+/** The memory section's bound; stated here so the report can show it next to the cache size. */
+export const MEMORY_CACHE_SIZE = 1000;
+
+const DEFINITIONS: Record<VariantName, Omit<Variant, 'name'>> = {
+  bare: { description: 'NestJS + hbs, plain asset URLs, no module' },
+  'noop-interceptor': {
+    description: 'bare + a global interceptor that only calls `next.handle()`',
+    noopInterceptor: true,
+  },
+  late: { description: 'module, `presendCachedHeaders: false`', module: { presendCachedHeaders: false } },
+  'early-flush': { description: 'module, default strategy (flushed 200 headers)', module: {} },
+  'early-103': { description: "module, `strategy: 'earlyHints'` (103)", module: { strategy: 'earlyHints' } },
+  netjet: { description: 'bare app + `netjet()` (parses the HTML output)', netjet: true },
+  'request-scoped': {
+    description: 'early-flush, page controller injects `PreloadCollector`',
+    module: {},
+    requestScoped: true,
+  },
+  [MEMORY_VARIANT]: {
+    description: "early-flush, `cacheKey: 'path'`",
+    module: { cacheKey: 'path', cacheSize: MEMORY_CACHE_SIZE },
+  },
+};
+
+export function variant(name: string): Variant {
+  if (!Object.hasOwn(DEFINITIONS, name)) throw new Error(`Unknown bench variant "${name}"`);
+  return { name: name as VariantName, ...DEFINITIONS[name as VariantName] };
+}
