@@ -22,7 +22,7 @@ export interface RunningCaddy {
  */
 export async function startCaddy(upstreamPorts: readonly number[]): Promise<RunningCaddy> {
   const dir = mkdtempSync(join(tmpdir(), 'nestjs-http2-preload-caddy-'));
-  const ports = [];
+  const ports: number[] = [];
   for (const _ of upstreamPorts) ports.push(await freePort());
   const sites = upstreamPorts.map(
     (upstream, i) => `https://127.0.0.1:${ports[i]} {
