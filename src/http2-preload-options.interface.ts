@@ -45,8 +45,9 @@ export interface Http2PreloadOptions {
 
   /**
    * Allow an HTTP/2 proxy to server-push the hinted files, like Django's
-   * `HTTP2_SERVER_PUSH`. When `false`, every link carries `; nopush`. Browsers have
-   * dropped server push, so leave it off unless a proxy of yours still pushes.
+   * `HTTP2_SERVER_PUSH`. When `false`, every link carries `; nopush`, except in a 103,
+   * where Chromium would ignore a link with it. Browsers have dropped server push, so
+   * leave it off unless a proxy of yours still pushes.
    * @default false
    */
   serverPush?: boolean;
@@ -109,9 +110,10 @@ export interface Http2PreloadOptions {
 
   /**
    * Reads the request's Content-Security-Policy nonce. When it returns one, every link
-   * sent for that request (in a 103, flushed headers or the response) carries
-   * `; nonce=…`, which a nonce-based `script-src` or `style-src` requires before the
-   * browser fetches a preload. Nonces are never cached. `false` sends none.
+   * of that request's flushed headers or response carries `; nonce=…`, which a
+   * nonce-based `script-src` or `style-src` requires before the browser fetches a
+   * preload. A 103 goes without: Chromium ignores an early-hint link with a nonce.
+   * Nonces are never cached. `false` sends none.
    * @default (req, res) => res.locals.cspNonce, where helmet users usually put it
    */
   nonce?: CspNonceReader | false;

@@ -91,16 +91,17 @@ describe('CSP nonces (real helmet middleware)', () => {
     expect(nonces.size).toBe(3);
   });
 
-  it("puts the request's nonce on the 103 and on the final response, matching its CSP", async () => {
+  // Chromium ignores an early-hint link with a nonce (or any parameter its early-hints
+  // parser does not know): the 103 goes without, the final response carries it.
+  it("puts the request's nonce on the final response of a 103, and none on the 103", async () => {
     running = await startWith({});
     await navigate(url('/page-103'));
     const early = await navigate(url('/page-103'));
 
     expect(early.informational).toHaveLength(1);
-    const nonce = cspNonceOf(early.headers);
     expect(linkUrls(early.informational[0].headers.link)).toEqual(PAGE_ASSETS);
-    expect(linkNonces(early.informational[0].headers.link)).toEqual(PAGE_ASSETS.map(() => nonce));
-    expect(linkNonces(early.headers.link)).toEqual(PAGE_ASSETS.map(() => nonce));
+    expect(linkNonces(early.informational[0].headers.link)).toEqual(PAGE_ASSETS.map(() => undefined));
+    expect(linkNonces(early.headers.link)).toEqual(PAGE_ASSETS.map(() => cspNonceOf(early.headers)));
   });
 
   it('sends no nonce with nonce: false, and reads it wherever a reader says', async () => {
