@@ -39,8 +39,11 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, s
   response.setHeader('Content-Type', FLUSHED_CONTENT_TYPE);
   response.setHeader('Link', headers.link);
   if (headers.debug) response.setHeader(headers.debug[0], headers.debug[1]);
-  response.flushHeaders();
+  // write() sends the headers with the newline in one packet (flushHeaders() first would
+  // cost a second one). Node corks the socket until the next tick on a write; uncorking
+  // now sends them at once, before a handler that fails at once can close the connection.
   response.write(FLUSHED_FIRST_CHUNK);
+  response.socket?.uncork();
   (response as MaybeCompressed).flush?.();
 
   const lateHeaders = new Map<string, HeaderValue>();
