@@ -41,15 +41,27 @@ function parameter(name: string, value: string): string {
   return `; ${name}="${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
+/** Each hint's link without the per-request parameters; hints are immutable and reused across requests. */
+const LINK_WITHOUT_OPTIONS = new WeakMap<PreloadHint, string>();
+
+function linkWithoutOptions(hint: PreloadHint): string {
+  let link = LINK_WITHOUT_OPTIONS.get(hint);
+  if (link === undefined) {
+    link = `<${toUriReference(hint.url)}>; rel=preload`;
+    if (hint.as) link += parameter('as', hint.as);
+    // Spelt out rather than a bare `; crossorigin`: some Link parsers misread a valueless parameter.
+    if (hint.crossorigin) link += parameter('crossorigin', hint.crossorigin);
+    if (hint.type) link += parameter('type', hint.type);
+    if (hint.media) link += parameter('media', hint.media);
+    if (hint.fetchpriority) link += parameter('fetchpriority', hint.fetchpriority);
+    LINK_WITHOUT_OPTIONS.set(hint, link);
+  }
+  return link;
+}
+
 /** One `<url>; rel=preload; …` link. The URL is percent-encoded where RFC 3986 requires it; valid escapes are kept. */
 export function formatLink(hint: PreloadHint, options: LinkFormatOptions): string {
-  let link = `<${toUriReference(hint.url)}>; rel=preload`;
-  if (hint.as) link += parameter('as', hint.as);
-  // Spelt out rather than a bare `; crossorigin`: some Link parsers misread a valueless parameter.
-  if (hint.crossorigin) link += parameter('crossorigin', hint.crossorigin);
-  if (hint.type) link += parameter('type', hint.type);
-  if (hint.media) link += parameter('media', hint.media);
-  if (hint.fetchpriority) link += parameter('fetchpriority', hint.fetchpriority);
+  let link = linkWithoutOptions(hint);
   if (options.nonce) link += parameter('nonce', options.nonce);
   if (options.nopush) link += '; nopush';
   return link;

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type {
   PreloadAttributes,
   PreloadCrossOrigin,
@@ -37,6 +38,13 @@ const DESTINATION_BY_EXTENSION: Readonly<Record<string, PreloadDestination>> = {
  */
 const UNSAFE_PARAMETER_TEXT = /[^\t\u0020-\u007e\u0080-\u00ff]/;
 
+/**
+ * Hints for URLs recorded without attributes, the helper's usual call: a page records
+ * the same few URLs on every request, so each is worked out once, and the same frozen
+ * hint lets the Link formatting reuse its work too.
+ */
+const PLAIN_HINTS = new LRUCache<string, PreloadHint>({ max: 1000 });
+
 /** `as` for a URL from its file extension (query and fragment ignored), or undefined. */
 export function inferDestination(url: string): PreloadDestination | undefined {
   const path = url.split(/[?#]/, 1)[0];
@@ -72,6 +80,19 @@ export function normalizeHint(url: unknown, attributes: PreloadAttributes = {}):
   if (typeof url !== 'string' || url.length === 0) {
     throw invalid(url, 'the URL must be a non-empty string.');
   }
+  const plain = attributes !== null && typeof attributes === 'object' && Object.keys(attributes).length === 0;
+  if (plain) {
+    let hint = PLAIN_HINTS.get(url);
+    if (hint === undefined) {
+      hint = Object.freeze(hintWithInferences(url, attributes));
+      PLAIN_HINTS.set(url, hint);
+    }
+    return hint;
+  }
+  return hintWithInferences(url, attributes);
+}
+
+function hintWithInferences(url: string, attributes: PreloadAttributes): PreloadHint {
   if (attributes === null || typeof attributes !== 'object') {
     throw invalid(url, 'the attributes must be an object.');
   }
