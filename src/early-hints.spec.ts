@@ -23,12 +23,12 @@ describe('earlyHintLinks', () => {
     ]);
   });
 
-  it('leaves out a link whose media query needs a quoted value with spaces, and keeps simple ones', () => {
+  it('leaves out every link with a media query, which Chromium ignores in a 103', () => {
     const links = earlyHintLinks(
       [hint('/wide.css', { media: '(max-width: 600px)' }), hint('/print.css', { media: 'print' }), hint('/app.js')],
       push,
     );
-    expect(links).toEqual(['</print.css>; rel=preload; as=style; media=print', '</app.js>; rel=preload; as=script']);
+    expect(links).toEqual(['</app.js>; rel=preload; as=script']);
   });
 
   it('never adds nopush or a nonce, either of which makes Chromium drop an early-hint link', () => {
@@ -74,7 +74,10 @@ describe('earlyHintLinks', () => {
 
       expect(acceptedByNode).not.toContain(formatLink(wide, push));
       expect(acceptedByNode).toHaveLength(candidates.length - 1);
-      expect([...earlyHintLinks(hints, nopush)].sort()).toEqual([...acceptedByNode].sort());
+      // Node would carry print.css too; Chromium ignores media in a 103, so it is left out.
+      expect([...earlyHintLinks(hints, nopush)].sort()).toEqual(
+        acceptedByNode.filter((link) => !link.includes('media=')).sort(),
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

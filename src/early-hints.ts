@@ -10,14 +10,17 @@ const NODE_EARLY_HINT_LINK = /^<[^>]*>(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/
 
 /**
  * The links of a `103 Early Hints` response: ordered, deduplicated, within budget, and
- * only those Node can send. Without `; nopush` and without `; nonce`: Chromium drops an
- * early-hint link that carries a parameter its early-hints parser does not know, and
- * both are such parameters (measured with Chromium 156 behind Caddy). A 103 without a
- * policy of its own lets the preload through; the page's nonce-carrying tag then uses it.
+ * only those Node can send and Chromium acts on. Chromium's early-hints parser drops a
+ * link with a parameter it does not know, and ignores `media` (measured with Chromium
+ * 156 behind Caddy): so no `; nopush`, no `; nonce` (a 103 without a policy of its own
+ * lets the preload through; the page's nonce-carrying tag then uses it), and a link with
+ * a media query is left to the final response's `Link` header. `type`, `crossorigin`
+ * and `fetchpriority` are acted on.
  */
 export function earlyHintLinks(hints: Iterable<PreloadHint>, options: LinkFormatOptions): readonly string[] {
   const linkOptions: LinkFormatOptions = { ...options, nopush: false, nonce: undefined };
   const links = orderHints(hints)
+    .filter((hint) => hint.media === undefined)
     .map((hint) => formatLink(hint, linkOptions))
     .filter((link) => NODE_EARLY_HINT_LINK.test(link));
   return linksWithinBudget(links, options.maxBytes);

@@ -130,7 +130,7 @@ describe('early mode, 103 Early Hints (strategy: earlyHints)', () => {
     expect(linkUrls(third.informational[0].headers.link)).toEqual(['/static/img/renamed.png']);
   });
 
-  it('keeps a link Node cannot put in a 103 (a media query) for the final response', async () => {
+  it('keeps a link with a media query (Chromium ignores it in a 103) for the final response', async () => {
     await navigate(url('/print'));
     const res = await navigate(url('/print'));
     expect(linkUrls(res.informational[0].headers.link)).toEqual(PAGE_ASSETS);
