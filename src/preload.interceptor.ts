@@ -202,9 +202,9 @@ export class PreloadInterceptor implements NestInterceptor {
   }
 
   /** Sends one 103 with the hints Node can carry; false when there was none to send or it failed. */
-  private sendEarlyHints(state: PreloadRequest, hints: readonly PreloadHint[]): boolean {
-    const { request, response } = state;
-    const links = earlyHintLinks(hints, this.linkOptionsFor(state));
+  private sendEarlyHints({ request, response }: PreloadRequest, hints: readonly PreloadHint[]): boolean {
+    // No nonce to read: a 103 never carries one (see earlyHintLinks).
+    const links = earlyHintLinks(hints, this.linkOptions);
     if (links.length === 0) return false;
     try {
       response.writeEarlyHints({ link: [...links] });
