@@ -1,14 +1,20 @@
-import { afterFlushOutcome, droppedHeaderNames, headersSetByHandler, type HeaderValue } from './after-flush.js';
+import { afterFlushOutcome, droppedHeaderNames, headersSetByHandler, looksLikeExpressEtag, type HeaderValue } from './after-flush.js';
 
 function late(headers: Record<string, HeaderValue>): Map<string, HeaderValue> {
   return new Map(Object.entries(headers));
 }
 
 describe('droppedHeaderNames', () => {
-  it('does not report what Express sets on every send: content-length, etag, an HTML content-type', () => {
+  it("does not report what Express sets on every send: content-length, its own body ETag, an HTML content-type", () => {
     expect(
-      droppedHeaderNames(late({ 'content-length': 120, etag: 'W/"78-abc"', 'content-type': 'text/html; charset=utf-8' })),
+      droppedHeaderNames(
+        late({ 'content-length': 120, etag: 'W/"78-pWfTGclVKThE13iOF2H3J3VT7PA"', 'content-type': 'text/html; charset=utf-8' }),
+      ),
     ).toEqual([]);
+  });
+
+  it('reports an ETag the handler chose: a client could never revalidate without it', () => {
+    expect(droppedHeaderNames(late({ etag: '"v1"' }))).toEqual(['etag']);
   });
 
   it('reports an HTML content type with another charset than the UTF-8 the flush promised', () => {
@@ -20,7 +26,7 @@ describe('droppedHeaderNames', () => {
   it('reports headers whose loss changes the response', () => {
     expect(
       droppedHeaderNames(
-        late({ 'set-cookie': ['sid=1'], etag: 'W/"1"', 'cache-control': 'no-store', 'content-type': 'application/json' }),
+        late({ 'set-cookie': ['sid=1'], 'cache-control': 'no-store', 'content-type': 'application/json' }),
       ),
     ).toEqual(['set-cookie', 'cache-control', 'content-type']);
   });
@@ -40,63 +46,80 @@ describe('headersSetByHandler', () => {
 
   it('ignores harmless headers the handler set', () => {
     expect(
-      headersSetByHandler({}, { 'content-length': 42, etag: 'W/"2a"', 'content-type': 'text/html; charset=utf-8' }),
+      headersSetByHandler({}, { 'content-length': 42, etag: 'W/"2a-pWfTGclVKThE13iOF2H3J3VT7PA"', 'content-type': 'text/html; charset=utf-8' }),
     ).toEqual([]);
   });
 });
 
 describe('afterFlushOutcome', () => {
-  it('turns a redirect with a Location into a redirect page to that location', () => {
-    const outcome = afterFlushOutcome({ statusCode: 302, lateHeaders: late({ location: '/login' }) });
-    expect(outcome.action).toBe('redirect');
+  const at = (statusCode: number, headers: Record<string, HeaderValue>, emptyBody = false) =>
+    afterFlushOutcome({ statusCode, lateHeaders: late(headers), emptyBody });
+
+  it('forwards a redirect with a Location to that location', () => {
+    const outcome = at(302, { location: '/login', 'content-type': 'text/html; charset=utf-8', 'content-length': 40 });
+    expect(outcome.action).toBe('forward');
     expect(outcome.location).toBe('/login');
     expect(outcome.problem).toMatch(/redirected \(302\) to \/login/);
   });
 
-  it('names the headers a redirect set alongside its Location, which were dropped with it', () => {
-    const outcome = afterFlushOutcome({
-      statusCode: 303,
-      lateHeaders: late({ location: '/home', 'set-cookie': ['sid=1'], 'content-length': 12 }),
+  it('asks again instead of forwarding when the redirect also set headers the flush lost', () => {
+    const outcome = at(303, { location: '/home', 'set-cookie': ['sid=1'], 'content-length': 12 });
+    expect(outcome.action).toBe('recover');
+    expect(outcome.problem).toBe('redirected (303) setting set-cookie');
+  });
+
+  it.each(['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<script>1</script>', 'java\tscript:x'])(
+    'never forwards to %j: a forwarding page is a link the user may follow',
+    (location) => {
+      const outcome = at(302, { location });
+      expect(outcome.action).toBe('recover');
+      expect(outcome.location).toBeUndefined();
+    },
+  );
+
+  it('asks again for a 3xx without a Location, since there is nowhere to send the browser', () => {
+    expect(at(304, {})).toEqual({ action: 'recover', problem: 'answered 304' });
+  });
+
+  it.each([404, 500, 201])('asks again for a %i, so the browser ends on the real status', (statusCode) => {
+    expect(at(statusCode, { 'content-type': 'text/html' })).toEqual({ action: 'recover', problem: `answered ${statusCode}` });
+  });
+
+  it('asks again for a 200 whose content type is not HTML', () => {
+    const outcome = at(200, { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': 'attachment' });
+    expect(outcome.action).toBe('recover');
+    expect(outcome.problem).toMatch(/text\/plain; charset=utf-8 instead of HTML/);
+  });
+
+  it('sends a 200 with only harmless late headers', () => {
+    expect(at(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': 10, etag: 'W/"a-pWfTGclVKThE13iOF2H3J3VT7PA"' })).toEqual({
+      action: 'send',
     });
-    expect(outcome.action).toBe('redirect');
-    expect(outcome.problem).toBe('redirected (303) to /home (dropping set-cookie)');
   });
 
-  it('aborts a 3xx without a Location, since there is nowhere to send the browser', () => {
-    const outcome = afterFlushOutcome({ statusCode: 304, lateHeaders: late({}) });
-    expect(outcome.action).toBe('abort');
-    expect(outcome.problem).toMatch(/304/);
+  it('asks again for a 200 that set a cookie or an ETag of its own, naming what would be lost', () => {
+    const outcome = at(200, { 'set-cookie': ['sid=1'], etag: '"v1"' });
+    expect(outcome.action).toBe('recover');
+    expect(outcome.problem).toBe('set set-cookie, etag, which the flushed headers did not carry');
   });
 
-  it.each([404, 500])('aborts a %i so the client does not take the page for a complete 200', (statusCode) => {
-    const outcome = afterFlushOutcome({ statusCode, lateHeaders: late({ 'content-type': 'text/html' }) });
-    expect(outcome).toEqual({ action: 'abort', problem: `answered ${statusCode}` });
+  it('tells an ETag Express derived from the body by the test it is given', () => {
+    const lateHeaders = late({ etag: '"v1"' });
+    expect(afterFlushOutcome({ statusCode: 200, lateHeaders, emptyBody: false, isAutomaticEtag: () => true }).action).toBe('send');
+    expect(afterFlushOutcome({ statusCode: 200, lateHeaders, emptyBody: false, isAutomaticEtag: () => false }).action).toBe('recover');
   });
 
-  it('aborts a 200 whose content type is not HTML', () => {
-    const outcome = afterFlushOutcome({ statusCode: 200, lateHeaders: late({ 'content-type': 'application/json' }) });
-    expect(outcome.action).toBe('abort');
-    expect(outcome.problem).toMatch(/application\/json instead of HTML/);
+  it('asks again when the response ends without a body (a file send() refused, say)', () => {
+    expect(at(200, {}, true)).toEqual({ action: 'recover', problem: 'answered with an empty body' });
   });
+});
 
-  it('finishes a 200 with only harmless late headers, without a problem', () => {
-    const outcome = afterFlushOutcome({
-      statusCode: 200,
-      lateHeaders: late({ 'content-type': 'text/html; charset=utf-8', 'content-length': 10, etag: 'W/"a"' }),
-    });
-    expect(outcome).toEqual({ action: 'finish' });
-  });
-
-  it('finishes a 200 that set a cookie, with a problem naming the dropped header', () => {
-    const outcome = afterFlushOutcome({ statusCode: 200, lateHeaders: late({ 'set-cookie': ['sid=1'], etag: 'W/"a"' }) });
-    expect(outcome.action).toBe('finish');
-    expect(outcome.problem).toMatch(/set-cookie/);
-    expect(outcome.problem).not.toMatch(/etag/);
-  });
-
-  it('finishes a 201, with a problem saying the client got 200', () => {
-    const outcome = afterFlushOutcome({ statusCode: 201, lateHeaders: late({}) });
-    expect(outcome.action).toBe('finish');
-    expect(outcome.problem).toMatch(/answered 201 \(the client got 200\)/);
+describe('looksLikeExpressEtag', () => {
+  it("matches the etag package's shape, weak or strong, and nothing a handler would usually choose", () => {
+    expect(looksLikeExpressEtag('W/"412-pWfTGclVKThE13iOF2H3J3VT7PA"')).toBe(true);
+    expect(looksLikeExpressEtag('"412-pWfTGclVKThE13iOF2H3J3VT7PA"')).toBe(true);
+    expect(looksLikeExpressEtag('"v1"')).toBe(false);
+    expect(looksLikeExpressEtag('W/"article-42"')).toBe(false);
+    expect(looksLikeExpressEtag(undefined)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
-import { isHtmlContentType, isSuccess } from './preload-mode.js';
+import { isHtmlContentType } from './preload-mode.js';
+import { unsafeUrlReason } from './uri-reference.js';
 
 /** A header value as Node's `OutgoingMessage` holds it. */
 export type HeaderValue = number | string | readonly string[];
@@ -9,15 +10,31 @@ function firstValue(value: HeaderValue | undefined): string | undefined {
 }
 
 /**
+ * The shape of the ETag Express computes from the body on `res.send()` (the `etag`
+ * package: length in hex, then 27 characters of a base64 SHA-1), weak or strong. Used
+ * where the body is not at hand; where it is, the flushed response recomputes it.
+ */
+const EXPRESS_ETAG = /^(W\/)?"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/;
+
+export function looksLikeExpressEtag(value: HeaderValue | undefined): boolean {
+  return EXPRESS_ETAG.test(firstValue(value) ?? '');
+}
+
+/** Tells an ETag Express derived from the body (harmless to lose) from one the handler chose. */
+export type AutomaticEtagTest = (value: HeaderValue | undefined) => boolean;
+
+/**
  * Headers a page may set after its headers were flushed without anything being lost:
  * Express sets them on every `res.send()`, and the flushed response already says the
- * same (a chunked HTML body) or does not need them.
+ * same (a chunked HTML body) or does not need them (a body hash, which only saves a
+ * revalidation). An ETag the handler chose is not harmless: revalidation depends on it.
  */
-function isHarmlessToDrop(name: string, value: HeaderValue | undefined): boolean {
+function isHarmlessToDrop(name: string, value: HeaderValue | undefined, isAutomaticEtag: AutomaticEtagTest): boolean {
   switch (name) {
     case 'content-length':
-    case 'etag':
       return true;
+    case 'etag':
+      return isAutomaticEtag(value);
     case 'content-type':
       // The flushed header promised UTF-8 HTML; another charset would be decoded wrongly.
       return isHtmlContentType(value) && /^[^;]*(;\s*charset="?utf-8"?\s*)?$/i.test(firstValue(value) ?? '');
@@ -27,14 +44,17 @@ function isHarmlessToDrop(name: string, value: HeaderValue | undefined): boolean
 }
 
 /** The headers, by lower-case name, that a page set too late to be sent. */
-export function droppedHeaderNames(lateHeaders: ReadonlyMap<string, HeaderValue>): string[] {
-  return [...lateHeaders].filter(([name, value]) => !isHarmlessToDrop(name, value)).map(([name]) => name);
+export function droppedHeaderNames(
+  lateHeaders: ReadonlyMap<string, HeaderValue>,
+  isAutomaticEtag: AutomaticEtagTest = looksLikeExpressEtag,
+): string[] {
+  return [...lateHeaders].filter(([name, value]) => !isHarmlessToDrop(name, value, isAutomaticEtag)).map(([name]) => name);
 }
 
 /**
  * The headers a handler (or its template) set or changed while it ran, from snapshots
  * taken before it ran and when the headers were written: what flushed headers would
- * have dropped.
+ * have lost.
  */
 export function headersSetByHandler(
   before: Readonly<Record<string, HeaderValue | undefined>>,
@@ -52,43 +72,57 @@ function sameHeaderValue(a: HeaderValue | undefined, b: HeaderValue): boolean {
   return a === b;
 }
 
-/** What the handler did to a response whose headers (a 200, HTML) were flushed before it ran. */
+const REDIRECT_BODY_HEADERS: ReadonlySet<string> = new Set(['location', 'content-type', 'vary']);
+
+/** What the handler did to a response whose headers (a 200, UTF-8 HTML) were flushed before it ran, seen at its first body byte. */
 export interface ResponseAfterFlush {
   /** The status the handler set; the client got 200. */
   readonly statusCode: number;
   /** Headers set after the flush, by lower-case name. */
   readonly lateHeaders: ReadonlyMap<string, HeaderValue>;
+  /** Whether the response ends here without a single body byte. */
+  readonly emptyBody: boolean;
+  readonly isAutomaticEtag?: AutomaticEtagTest;
 }
 
 export interface AfterFlushOutcome {
   /**
-   * `finish`: send the body as given. `redirect`: replace it with a page that sends the
-   * browser to `location`. `abort`: close the connection before the final chunk, so that
-   * the client sees an incomplete response instead of a complete-looking 200.
+   * `send`: the body is what the app meant; let it through. `forward`: the handler
+   * redirected: end with a page that sends the browser to `location`. `recover`: the app
+   * answered something the flushed 200 cannot carry: end with a page that makes the
+   * browser ask again, marked so that the retry is answered late, as the app means it.
    */
-  readonly action: 'finish' | 'redirect' | 'abort';
+  readonly action: 'send' | 'forward' | 'recover';
   readonly location?: string;
-  /** Why the route must not be flushed again; undefined when the flush did no harm. */
+  /** What went wrong, for the log; undefined for `send`. */
   readonly problem?: string;
 }
 
-/** Decides how a flushed response ends, from what the handler tried to send. */
+/**
+ * Decides, before the first byte of the handler's body leaves, whether that body may
+ * follow the flushed headers. Anything the client would get differently from a late
+ * response (a status, a type, a header) is not sent under the flushed 200.
+ */
 export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutcome {
   const { statusCode, lateHeaders } = response;
+  const dropped = droppedHeaderNames(lateHeaders, response.isAutomaticEtag);
   const location = firstValue(lateHeaders.get('location'));
   if (statusCode >= 300 && statusCode < 400 && location) {
-    const dropped = droppedHeaderNames(lateHeaders).filter((name) => name !== 'location');
-    const alsoDropped = dropped.length > 0 ? ` (dropping ${dropped.join(', ')})` : '';
-    return { action: 'redirect', location, problem: `redirected (${statusCode}) to ${location}${alsoDropped}` };
+    // res.redirect() sets these for its own little body, which the forwarding page replaces.
+    const alsoDropped = dropped.filter((name) => !REDIRECT_BODY_HEADERS.has(name));
+    // A forwarding page is a link the user may follow: only to what a redirect could lead to.
+    if (unsafeUrlReason(location) === undefined && alsoDropped.length === 0) {
+      return { action: 'forward', location, problem: `redirected (${statusCode}) to ${location}` };
+    }
+    const why = alsoDropped.length > 0 ? `setting ${alsoDropped.join(', ')}` : 'to a URL no page may link to';
+    return { action: 'recover', problem: `redirected (${statusCode}) ${why}` };
   }
-  if (!isSuccess(statusCode)) return { action: 'abort', problem: `answered ${statusCode}` };
+  if (statusCode !== 200) return { action: 'recover', problem: `answered ${statusCode}` };
   const contentType = lateHeaders.get('content-type');
   if (contentType !== undefined && !isHtmlContentType(contentType)) {
-    return { action: 'abort', problem: `answered ${firstValue(contentType)} instead of HTML` };
+    return { action: 'recover', problem: `answered ${firstValue(contentType)} instead of HTML` };
   }
-  const problems: string[] = [];
-  if (statusCode !== 200) problems.push(`answered ${statusCode} (the client got 200)`);
-  const dropped = droppedHeaderNames(lateHeaders);
-  if (dropped.length > 0) problems.push(`set ${dropped.join(', ')}, which could not be sent and were dropped`);
-  return problems.length > 0 ? { action: 'finish', problem: problems.join(' and ') } : { action: 'finish' };
+  if (dropped.length > 0) return { action: 'recover', problem: `set ${dropped.join(', ')}, which the flushed headers did not carry` };
+  if (response.emptyBody) return { action: 'recover', problem: 'answered with an empty body' };
+  return { action: 'send' };
 }

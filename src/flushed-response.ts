@@ -1,7 +1,18 @@
 import type { Response } from 'express';
-import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue } from './after-flush.js';
-import { FLUSHED_CONTENT_TYPE, FLUSHED_FIRST_CHUNK } from './http2-preload.constants.js';
+import {
+  afterFlushOutcome,
+  looksLikeExpressEtag,
+  type AfterFlushOutcome,
+  type AutomaticEtagTest,
+  type HeaderValue,
+} from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
+
+/** The first body chunk after flushed headers: a newline, which HTML parsers skip before the doctype. */
+export const FLUSHED_FIRST_CHUNK = '\n';
+
+/** The content type flushed headers promise before the handler has said anything. */
+export const FLUSHED_CONTENT_TYPE = 'text/html; charset=utf-8';
 
 /** The headers that go out with the flushed 200. */
 export interface FlushedHeaders {
@@ -10,19 +21,30 @@ export interface FlushedHeaders {
   readonly debug?: readonly [name: string, value: string];
 }
 
-/** Called once when a flushed response ends, however it ends. */
-export type FlushSettled = (outcome: AfterFlushOutcome) => void;
+export interface FlushHooks {
+  /** Called once, when what follows the flushed headers is decided (at the first body byte, or a failure before it). */
+  settled(outcome: AfterFlushOutcome): void;
+  /** The page that sends the browser to ask again (see flush-recovery.ts). */
+  recoveryPage(): string;
+}
 
 export interface FlushedResponse {
-  /** The handler failed: close the connection without the final chunk. */
-  abort(problem: string): void;
+  /** The handler failed: end on the recovery page, or close the connection if its body had started. */
+  fail(problem: string): void;
 }
 
 type RenderCallback = (error: Error | null, html?: string) => void;
+type Callback = (error?: Error | null) => void;
+type EtagFunction = (body: string | Buffer, encoding?: BufferEncoding) => string | undefined;
 
 /** Compression middleware buffers what is written until it is flushed. */
 interface MaybeCompressed {
   flush?: () => void;
+}
+
+/** An end() chunk that carries no byte (end(), end(callback), end('')). */
+function isEmptyChunk(chunk: unknown): boolean {
+  return chunk === undefined || chunk === null || typeof chunk === 'function' || (chunk as { length?: number }).length === 0;
 }
 
 /**
@@ -30,11 +52,13 @@ interface MaybeCompressed {
  * (HTML parsers skip whitespace before the doctype, and nginx's HTTP/2 proxy holds
  * headers back until the first body byte). Then guards the response: what the handler
  * does later must neither throw `ERR_HTTP_HEADERS_SENT` nor pass for something else.
- * Headers it sets are kept aside (so Express still reads back what it set) and dropped;
- * a redirect becomes a page that forwards the browser; an error status, a non-HTML
- * body or a failed render closes the connection before the final chunk.
+ * Headers it sets are kept aside (Express reads back what it set), and before the first
+ * byte of its body leaves (`write()`, `pipe()`, `end()`, `render()`, `sendFile()`),
+ * status, type and headers are checked: a body the flushed 200 cannot carry is never
+ * sent; the response ends on a page that forwards the browser (a redirect) or makes it
+ * ask again, and everything the app writes after that is dropped.
  */
-export function flushHeadersEarly(response: Response, headers: FlushedHeaders, settled: FlushSettled): FlushedResponse {
+export function flushHeadersEarly(response: Response, headers: FlushedHeaders, hooks: FlushHooks): FlushedResponse {
   response.statusCode = 200;
   response.setHeader('Content-Type', FLUSHED_CONTENT_TYPE);
   response.setHeader('Link', headers.link);
@@ -47,18 +71,41 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, s
   (response as MaybeCompressed).flush?.();
 
   const lateHeaders = new Map<string, HeaderValue>();
+  /** The handler's body is streaming after the flushed headers. */
+  let bodyStarted = false;
+  /** The response is over, or ended by us: what the app does from now on is dropped. */
   let done = false;
-  const settle = (outcome: AfterFlushOutcome): void => {
+
+  const { setHeader, appendHeader, getHeader, removeHeader, writeHead, write, end, render } = response;
+
+  /** Ends the response with a page of ours in place of the app's body. */
+  const endWith = (outcome: AfterFlushOutcome): void => {
     done = true;
-    settled(outcome);
-  };
-  const abort = (problem: string): void => {
-    if (done) return;
-    settle({ action: 'abort', problem });
-    response.destroy();
+    hooks.settled(outcome);
+    const page = outcome.action === 'forward' ? redirectPage(outcome.location ?? '/') : hooks.recoveryPage();
+    (end as (chunk: string) => Response).call(response, page);
   };
 
-  const { setHeader, appendHeader, getHeader, removeHeader, writeHead, end, render } = response;
+  /** The outcome at the first body byte; `chunk` is the whole body when it is given to end(). */
+  const decide = (emptyBody: boolean, chunk?: unknown, encoding?: unknown): AfterFlushOutcome => {
+    const etagOf = response.app?.get('etag fn') as EtagFunction | undefined;
+    const isAutomaticEtag: AutomaticEtagTest =
+      typeof etagOf === 'function' && (typeof chunk === 'string' || Buffer.isBuffer(chunk))
+        ? (value) => etagOf(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined) === String(value)
+        : looksLikeExpressEtag;
+    return afterFlushOutcome({ statusCode: response.statusCode, lateHeaders, emptyBody, isAutomaticEtag });
+  };
+
+  const fail = (problem: string): void => {
+    if (done) return;
+    if (bodyStarted) {
+      // Part of the page is out: as with a late response, only a cut connection says it is incomplete.
+      done = true;
+      response.destroy();
+      return;
+    }
+    endWith({ action: 'recover', problem });
+  };
 
   response.setHeader = function (this: Response, name: string, value: HeaderValue) {
     if (!this.headersSent) return setHeader.call(this, name, value);
@@ -91,6 +138,7 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, s
 
   response.writeHead = function (this: Response, statusCode: number, ...rest: unknown[]) {
     if (!this.headersSent) return (writeHead as (...args: unknown[]) => Response).call(this, statusCode, ...rest);
+    if (done) return this;
     this.statusCode = statusCode;
     const given = typeof rest[0] === 'string' ? rest[1] : rest[0];
     if (Array.isArray(given)) {
@@ -102,36 +150,67 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, s
     return this;
   } as Response['writeHead'];
 
+  response.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
+    if (bodyStarted && !done) return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    if (!done && !isEmptyChunk(chunk)) {
+      const outcome = decide(false);
+      if (outcome.action === 'send') {
+        bodyStarted = true;
+        hooks.settled(outcome);
+        return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+      }
+      endWith(outcome);
+    }
+    // Dropped: a stream piped here (a file, an event stream) must not fail on a closed response.
+    const callback = rest.find((arg): arg is Callback => typeof arg === 'function');
+    if (callback) process.nextTick(callback);
+    return true;
+  } as Response['write'];
+
   response.end = function (this: Response, ...args: unknown[]) {
     if (done || this.destroyed) {
       done = true;
       return this;
     }
-    const outcome = afterFlushOutcome({ statusCode: this.statusCode, lateHeaders });
-    settle(outcome);
-    switch (outcome.action) {
-      case 'redirect':
-        return (end as (chunk: string) => Response).call(this, redirectPage(outcome.location ?? '/'));
-      case 'abort':
-        this.destroy();
-        return this;
-      default:
-        return (end as (...a: unknown[]) => Response).apply(this, args);
+    if (bodyStarted) {
+      done = true;
+      return (end as (...a: unknown[]) => Response).apply(this, args);
     }
+    const [chunk, encoding] = args;
+    const outcome = decide(isEmptyChunk(chunk), chunk, encoding);
+    if (outcome.action !== 'send') {
+      endWith(outcome);
+      return this;
+    }
+    done = true;
+    hooks.settled(outcome);
+    return (end as (...a: unknown[]) => Response).apply(this, args);
   } as Response['end'];
 
   // Express's default render callback hands a template error to the error handlers,
   // which can only call end() once headers are sent: that would look like a complete page.
   response.render = function (this: Response, view: string, options?: object | RenderCallback, callback?: RenderCallback) {
+    if (done) return;
     const given = typeof options === 'function' ? options : callback;
     const locals = typeof options === 'function' ? undefined : options;
     (render as (view: string, locals: object | undefined, done: RenderCallback) => void).call(this, view, locals, (error, html) => {
-      if (error) abort(`failed to render ${view} (${error.message})`);
+      if (error) fail(`failed to render ${view} (${error.message})`);
       if (given) return given(error, html);
       if (error) return this.req.next?.(error);
       this.send(html);
     });
   } as Response['render'];
 
-  return { abort };
+  // A file cannot follow HTML headers, and send() would only fail on them: ask again
+  // instead, so that the retry downloads it as the app means it.
+  response.sendFile = function (this: Response, path: string, ...rest: unknown[]) {
+    if (!done) {
+      if (bodyStarted) fail(`sent the file ${path} after its page had started`);
+      else endWith({ action: 'recover', problem: 'sent a file' });
+    }
+    const callback = rest.find((arg): arg is Callback => typeof arg === 'function');
+    if (callback) process.nextTick(callback);
+  } as Response['sendFile'];
+
+  return { fail };
 }

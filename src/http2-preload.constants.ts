@@ -32,12 +32,6 @@ export const PRELOAD_STRATEGY = {
   late: 'late',
 } as const;
 
-/** The first body chunk after flushed headers: a newline, which HTML parsers skip before the doctype. */
-export const FLUSHED_FIRST_CHUNK = '\n';
-
-/** The content type flushed headers promise before the handler has said anything. */
-export const FLUSHED_CONTENT_TYPE = 'text/html; charset=utf-8';
-
 /**
  * Key under which the interceptor leaves the request's render context in `res.locals`.
  * Express spreads `res.locals` into every template's root context, which is how the

@@ -57,6 +57,8 @@ const navigation: RequestBeforeHandler = {
   acceptsHtml: true,
   secFetchMode: 'navigate',
   conditional: false,
+  hasSession: false,
+  retry: false,
   statusCode: 200,
 };
 
@@ -85,8 +87,22 @@ describe('chooseEarlyStrategy', () => {
       expect(chooseEarlyStrategy({ ...navigation, secFetchMode: undefined }, flushRoute, true)).toBe('flushHeaders');
     });
 
+    it('is announced, not flushed, for a HEAD whose GET would be flushed', () => {
+      expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, flushRoute, true)).toBe('announce');
+      expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, { ...flushRoute, flushable: false }, true)).toBeUndefined();
+    });
+
+    it('is not chosen for a request with a session middleware on it, which writes its cookie with the headers', () => {
+      expect(chooseEarlyStrategy({ ...navigation, hasSession: true }, flushRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy({ ...navigation, hasSession: true }, hintsRoute, true)).toBe('earlyHints');
+    });
+
+    it('is not chosen for the retry of a page that went wrong after a flush, by any strategy', () => {
+      expect(chooseEarlyStrategy({ ...navigation, retry: true }, flushRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy({ ...navigation, retry: true }, hintsRoute, true)).toBeUndefined();
+    });
+
     it('is not chosen when the handler could still decide something the flush would commit', () => {
-      expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, flushRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy({ ...navigation, conditional: true }, flushRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy({ ...navigation, statusCode: 201 }, flushRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy(navigation, { ...flushRoute, flushable: false }, true)).toBeUndefined();

@@ -48,8 +48,16 @@ export interface RequestBeforeHandler {
   readonly acceptsHtml: boolean;
   /** The `Sec-Fetch-Mode` header, which browsers send; undefined when absent. */
   readonly secFetchMode: string | undefined;
-  /** The request carries `If-None-Match`, `If-Modified-Since` or `Range`. */
+  /**
+   * The request carries a precondition (`If-None-Match`, `If-Modified-Since`, `If-Match`,
+   * `If-Unmodified-Since`) that the route's `@Conditional()` validators have not already
+   * settled before the handler, or a `Range`.
+   */
   readonly conditional: boolean;
+  /** A session middleware (`express-session`, `cookie-session`) is on the request: it writes its cookie with the headers. */
+  readonly hasSession: boolean;
+  /** The browser's second try after a flushed response went wrong (see flush-recovery.ts). */
+  readonly retry: boolean;
   /** The status already set on the response (`@HttpCode()` sets it before interceptors run). */
   readonly statusCode: number;
 }
@@ -78,28 +86,32 @@ export function isNavigation(request: RequestBeforeHandler): boolean {
 }
 
 /**
- * How the route's hints go out before its handler runs, or undefined when they wait
- * for the response (`late`).
+ * How the route's hints go out before its handler runs: a strategy, `announce` (a HEAD
+ * whose GET would be flushed: its response says `early`, as the GET's would), or
+ * undefined when they wait for the response (`late`).
  *
- * A conditional or range request gets nothing early: it must still get its 304 or 206,
- * which no hint belongs on. Flushed headers commit the response, so they are sent only
- * when nothing the handler could still decide is at stake: a plain GET (a HEAD has no
- * body to stream after them), a status still at 200, and a route that has not shown it
- * changes its response late.
+ * A conditional or range request gets nothing early: it must still get its 304, 412 or
+ * 206, which no hint belongs on (unless `@Conditional()` already settled it). Neither
+ * does the retry of a page that went wrong after a flush. Flushed headers commit the
+ * response, so they are sent only when nothing the handler could still decide is at
+ * stake: a GET (a HEAD has no body to stream after them), a status still at 200, no
+ * session middleware that would write its cookie at the flush, and a route whose
+ * responses have shown it answers the same way late (flush-backoff.ts).
  * A 103 commits nothing, but RFC 9110 forbids 1xx responses to HTTP/1.0 clients.
  */
 export function chooseEarlyStrategy(
   request: RequestBeforeHandler,
   route: RouteBeforeHandler,
   presendCachedHeaders: boolean,
-): PreloadStrategy | undefined {
+): PreloadStrategy | 'announce' | undefined {
   if (!presendCachedHeaders || route.optedOut || route.hintCount === 0 || !isNavigation(request)) return undefined;
   // A revalidation most likely ends in a 304, for a page whose assets the browser has.
-  if (request.conditional) return undefined;
+  if (request.conditional || request.retry) return undefined;
   switch (route.strategy) {
     case PRELOAD_STRATEGY.flushHeaders: {
-      const safe = request.method === 'GET' && request.statusCode === 200 && route.flushable;
-      return safe ? PRELOAD_STRATEGY.flushHeaders : undefined;
+      const safe = request.statusCode === 200 && !request.hasSession && route.flushable;
+      if (!safe) return undefined;
+      return request.method === 'GET' ? PRELOAD_STRATEGY.flushHeaders : 'announce';
     }
     case PRELOAD_STRATEGY.earlyHints:
       return request.httpVersion === '1.0' ? undefined : PRELOAD_STRATEGY.earlyHints;

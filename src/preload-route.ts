@@ -1,5 +1,6 @@
 import { RENDER_METADATA } from '@nestjs/common/constants.js';
 import type { Reflector } from '@nestjs/core';
+import { ETAG_METADATA, LAST_MODIFIED_METADATA, type EtagFunction, type LastModifiedFunction } from './conditional.decorator.js';
 import { NO_PRELOAD_METADATA, PRELOAD_METADATA } from './http2-preload.constants.js';
 import type { PreloadMetadata, RoutePreloadStrategy } from './preload.decorator.js';
 import type { PreloadHint } from './preload-hint.interface.js';
@@ -14,6 +15,10 @@ export interface RoutePreload {
   readonly strategy: RoutePreloadStrategy | undefined;
   /** `@Render()` on the handler: the route answers with a template, so with HTML. */
   readonly rendersTemplate: boolean;
+  /** `@Conditional()` / `@ETag()` on the handler, else its controller. */
+  readonly etag: EtagFunction | undefined;
+  /** `@Conditional()` / `@LastModified()` on the handler, else its controller. */
+  readonly lastModified: LastModifiedFunction | undefined;
 }
 
 // A handler without @Preload() gets the same empty answer, with no allocation.
@@ -33,5 +38,7 @@ export function readRoutePreload(reflector: Reflector, handler: Function, contro
     declaredHints,
     strategy: onHandler?.strategy ?? onController?.strategy,
     rendersTemplate: reflector.get<string | undefined>(RENDER_METADATA, handler) !== undefined,
+    etag: reflector.getAllAndOverride<EtagFunction | undefined>(ETAG_METADATA, [handler, controller]),
+    lastModified: reflector.getAllAndOverride<LastModifiedFunction | undefined>(LAST_MODIFIED_METADATA, [handler, controller]),
   };
 }

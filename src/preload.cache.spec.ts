@@ -58,14 +58,16 @@ describe('PreloadCache', () => {
     expect(Object.isFrozen(stored)).toBe(true);
   });
 
-  it('stops flushing per handler, and says so only the first time', () => {
+  it('learns per handler whether it may be flushed', () => {
     const cache = new PreloadCache({ cacheSize: 2 });
     const home = () => 'home';
     const profile = () => 'profile';
-    expect(cache.isFlushable(home)).toBe(true);
-    expect(cache.stopFlushing(home)).toBe(true);
-    expect(cache.stopFlushing(home)).toBe(false);
     expect(cache.isFlushable(home)).toBe(false);
-    expect(cache.isFlushable(profile)).toBe(true);
+    expect(cache.learn(home, 'clean-late').switched).toBeUndefined();
+    expect(cache.isFlushable(home)).toBe(true);
+    expect(cache.learn(home, 'failed-flush').switched).toBe('stopped');
+    expect(cache.learn(home, 'failed-flush').switched).toBeUndefined();
+    expect(cache.isFlushable(home)).toBe(false);
+    expect(cache.isFlushable(profile)).toBe(false);
   });
 });

@@ -1,15 +1,27 @@
-import { Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  PreconditionFailedException,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
 import onHeaders from 'on-headers';
-import { catchError, throwError, type Observable } from 'rxjs';
+import { catchError, defer, from, mergeMap, of, throwError, type Observable } from 'rxjs';
 import { headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
 import { cacheKeyFor, routePatternOf } from './cache-key.js';
+import { currentValidators, evaluatePreconditions, hasPrecondition, type Validators } from './conditional-request.js';
+import { cleanRunNeeded, type FlushEvent } from './flush-backoff.js';
+import { inlineScriptAllowed, isRetryRequest, recoveryPage, withoutRetryMarker } from './flush-recovery.js';
 import { isCspNonce } from './csp-nonce.js';
 import { describeValue } from './describe-value.js';
 import { earlyHintLinks } from './early-hints.js';
 import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
+import { answerNotModified, setValidators } from './not-modified.js';
 import { HTTP2_PRELOAD_OPTIONS, PRELOAD_MODE, PRELOAD_STRATEGY } from './http2-preload.constants.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { appendLinkHeader, formatLink, formatLinkHeader, type LinkFormatOptions } from './link-header.js';
@@ -42,11 +54,13 @@ interface PreloadRequest {
   readonly handler: Function;
   /** Hint cache key; undefined when the route opted out or a custom key function failed. */
   readonly cacheKey: string | undefined;
+  /** `@Conditional()` settled the request's preconditions before the handler: it is an ordinary page now. */
+  readonly preconditionsSettled: boolean;
   /** The request's CSP nonce, once read; never stored beyond the request. */
   nonce?: string;
 }
 
-function requestBeforeHandler(request: Request, response: Response): RequestBeforeHandler {
+function requestBeforeHandler(request: Request, response: Response, preconditionsSettled: boolean, retry: boolean): RequestBeforeHandler {
   const { headers } = request;
   const secFetchMode = headers['sec-fetch-mode'];
   return {
@@ -54,10 +68,10 @@ function requestBeforeHandler(request: Request, response: Response): RequestBefo
     httpVersion: request.httpVersion,
     acceptsHtml: request.accepts('html') !== false,
     secFetchMode: typeof secFetchMode === 'string' ? secFetchMode : undefined,
-    conditional:
-      headers['if-none-match'] !== undefined ||
-      headers['if-modified-since'] !== undefined ||
-      headers.range !== undefined,
+    conditional: (!preconditionsSettled && hasPrecondition(headers)) || headers.range !== undefined,
+    // express-session and cookie-session define it; they write their cookie with the headers.
+    hasSession: 'session' in request,
+    retry,
     statusCode: response.statusCode,
   };
 }
@@ -68,17 +82,33 @@ function routeLabel(request: Request): string {
 }
 
 /**
+ * The retry of a page that went wrong after a flush may carry a query parameter: take it
+ * off the URL before anything reads the query, so the app sees the URL it linked to.
+ */
+function takeRetryMarker(request: Request): boolean {
+  const url = withoutRetryMarker(request.url);
+  if (url !== request.url) {
+    request.url = url;
+    request.originalUrl = withoutRetryMarker(request.originalUrl);
+    return true;
+  }
+  return isRetryRequest(request.url, request.headers.cookie);
+}
+
+/**
  * Global interceptor, a singleton (it must not make every controller request-scoped).
- * Before the handler it hands the request's collector to the templates and, when the
- * route's hints are cached, sends them early (flushed headers or a 103). The `Link`
- * header of the response itself is added when its headers are written, because
- * `@Render()` templates (and so the helper's recordings) run only after the handler's
- * observable has completed; that is also when the cache learns what the page used.
+ * Before the handler it settles `@Conditional()` preconditions, hands the request's
+ * collector to the templates and, when the route's hints are cached, sends them early
+ * (flushed headers or a 103). The `Link` header of the response itself is added when
+ * its headers are written, because `@Render()` templates (and so the helper's
+ * recordings) run only after the handler's observable has completed; that is also when
+ * the cache learns what the page used.
  */
 @Injectable()
 export class PreloadInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Http2Preload');
   private readonly linkOptions: LinkFormatOptions;
+  private readonly routes = new WeakMap<Function, WeakMap<Function, RoutePreload>>();
   private cacheKeyFailureLogged = false;
   private nonceFailureLogged = false;
 
@@ -91,14 +121,71 @@ export class PreloadInterceptor implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (!this.options.preloadHeaders || context.getType() !== 'http') return next.handle();
+    if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<unknown>();
     if (!isExpressResponse(response) || response.headersSent) return next.handle();
-
     const handler = context.getHandler();
-    const route = readRoutePreload(this.reflector, handler, context.getClass());
+    const route = this.routeOf(handler, context.getClass());
+    const retry = takeRetryMarker(request);
+    if (route.etag === undefined && route.lastModified === undefined) {
+      return this.preload(request, response, route, handler, retry, false, next);
+    }
+    return defer(() => from(currentValidators(route, request))).pipe(
+      mergeMap((validators) => this.afterPreconditions(request, response, route, handler, retry, validators, next)),
+    );
+  }
+
+  /** The decorators of a route, read once per handler: they never change. */
+  private routeOf(handler: Function, controller: Function): RoutePreload {
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new WeakMap()));
+    let route = byHandler.get(handler);
+    if (!route) byHandler.set(handler, (route = readRoutePreload(this.reflector, handler, controller)));
+    return route;
+  }
+
+  /** RFC 9110 §13.2.2 with the route's validators: a 304 or a 412 without the handler, else an ordinary request. */
+  private afterPreconditions(
+    request: Request,
+    response: Response,
+    route: RoutePreload,
+    handler: Function,
+    retry: boolean,
+    validators: Validators,
+    next: CallHandler,
+  ): Observable<unknown> {
+    const outcome = evaluatePreconditions(
+      {
+        method: request.method,
+        ifMatch: request.headers['if-match'],
+        ifNoneMatch: request.headers['if-none-match'],
+        ifModifiedSince: request.headers['if-modified-since'],
+        ifUnmodifiedSince: request.headers['if-unmodified-since'],
+      },
+      validators,
+    );
+    if (outcome === 'precondition-failed') throw new PreconditionFailedException();
+    if (outcome === 'not-modified') {
+      answerNotModified(response, validators);
+      return of(undefined);
+    }
+    // What a changed resource now is: only a GET or HEAD answer describes it.
+    if (request.method === 'GET' || request.method === 'HEAD') setValidators(response, validators);
+    return this.preload(request, response, route, handler, retry, true, next);
+  }
+
+  private preload(
+    request: Request,
+    response: Response,
+    route: RoutePreload,
+    handler: Function,
+    retry: boolean,
+    preconditionsSettled: boolean,
+    next: CallHandler,
+  ): Observable<unknown> {
+    if (!this.options.preloadHeaders) return next.handle();
     const collector = collectorFor(request);
     attachRenderContext(response.locals, { collector, staticPrefix: this.options.staticPrefix });
     for (const { url, ...attributes } of route.declaredHints) collector.add(url, attributes);
@@ -109,6 +196,7 @@ export class PreloadInterceptor implements NestInterceptor {
       route,
       handler,
       cacheKey: route.optedOut ? undefined : this.cacheKeyOf(request),
+      preconditionsSettled,
     };
 
     const earlyHints = this.earlyHintsOf(state);
@@ -117,11 +205,11 @@ export class PreloadInterceptor implements NestInterceptor {
       earlyHints.length === 0
         ? undefined
         : chooseEarlyStrategy(
-            requestBeforeHandler(request, response),
+            requestBeforeHandler(request, response, preconditionsSettled, retry),
             {
               optedOut: route.optedOut,
               strategy: route.strategy ?? this.options.strategy,
-              flushable: this.cache.isFlushable(handler),
+              flushable: this.mayFlush(state),
               hintCount: earlyHints.length,
             },
             this.options.presendCachedHeaders,
@@ -131,16 +219,27 @@ export class PreloadInterceptor implements NestInterceptor {
       if (flushed) {
         return next.handle().pipe(
           catchError((error: unknown) => {
-            flushed.abort(`failed (${error instanceof Error ? error.message : String(error)})`);
+            flushed.fail(`failed (${error instanceof Error ? error.message : String(error)})`);
             return throwError(() => error);
           }),
         );
       }
     }
-    const sentEarly = strategy === PRELOAD_STRATEGY.earlyHints && this.sendEarlyHints(state, earlyHints);
-    const headersBefore = this.mayLearnToFlush(state) ? response.getHeaders() : undefined;
+    const sentEarly = strategy === 'announce' || (strategy === PRELOAD_STRATEGY.earlyHints && this.sendEarlyHints(state, earlyHints));
+    const headersBefore = this.isLearningToFlush(state) ? response.getHeaders() : undefined;
     onHeaders(response, () => this.beforeHeadersWritten(state, sentEarly, headersBefore));
     return next.handle();
+  }
+
+  /**
+   * Whether the route's responses have shown that flushing keeps them as they are
+   * (flush-backoff.ts). A `@Render()` route that declares hints is trusted until one of
+   * its responses shows otherwise: its declaration is the evidence.
+   */
+  private mayFlush({ route, handler }: PreloadRequest): boolean {
+    const state = this.cache.flushStateOf(handler);
+    if (state.flushing) return true;
+    return state.failures === 0 && route.rendersTemplate && route.declaredHints.length > 0;
   }
 
   /**
@@ -176,7 +275,10 @@ export class PreloadInterceptor implements NestInterceptor {
     try {
       const link = appendLinkHeader(response.getHeader('link'), formatLinkHeader(hints, this.linkOptionsFor(state)));
       const debug = this.options.debugHeader ? ([this.options.debugHeader, PRELOAD_MODE.early] as const) : undefined;
-      return flushHeadersEarly(response, { link, debug }, (outcome) => this.afterFlush(state, outcome));
+      return flushHeadersEarly(response, { link, debug }, {
+        settled: (outcome) => this.afterFlush(state, outcome),
+        recoveryPage: () => this.recoveryPageFor(state),
+      });
     } catch (error) {
       this.logger.warn(`Could not flush early headers for ${routeLabel(state.request)}: ${(error as Error).message}`);
       if (response.headersSent) response.destroy();
@@ -184,21 +286,39 @@ export class PreloadInterceptor implements NestInterceptor {
     }
   }
 
-  private afterFlush({ request, collector, handler, cacheKey }: PreloadRequest, outcome: AfterFlushOutcome): void {
-    if (outcome.problem && this.cache.stopFlushing(handler)) {
-      const done =
-        outcome.action === 'redirect'
-          ? '; the client got a page that forwards it there'
-          : outcome.action === 'abort'
-            ? '; the connection was closed so that the client does not take it for a complete page'
-            : '';
-      this.logger.warn(
-        `${routeLabel(request)} ${outcome.problem} after its headers had been flushed early${done}. ` +
-          'Its hints will be sent late from now on.',
-      );
+  /** The page that makes the browser ask again; its script runs only where the response's own policy lets it. */
+  private recoveryPageFor(state: PreloadRequest): string {
+    const nonce = this.linkOptionsFor(state).nonce;
+    const policy = state.response.getHeader('content-security-policy') as string | string[] | undefined;
+    return recoveryPage({ requestUrl: state.request.originalUrl, nonce, scriptAllowed: inlineScriptAllowed(policy, nonce) });
+  }
+
+  private afterFlush(state: PreloadRequest, outcome: AfterFlushOutcome): void {
+    const { collector, cacheKey } = state;
+    if (outcome.action === 'send') {
+      this.learnToFlush(state, 'clean-flush');
+      // Self-healing: the next request gets what this page actually used.
+      if (cacheKey !== undefined) this.cache.remember(cacheKey, collector.entries());
+      return;
     }
-    // Self-healing: the next request gets what this page actually used.
-    if (outcome.action === 'finish' && cacheKey !== undefined) this.cache.remember(cacheKey, collector.entries());
+    const ending =
+      outcome.action === 'forward'
+        ? 'the browser got a page that forwards it there'
+        : 'the browser got a page that asks again, and gets the app\'s answer late';
+    this.learnToFlush(state, 'failed-flush', `${outcome.problem} after its headers had been flushed; ${ending}`);
+  }
+
+  /** Route learning, in one place: what a response showed, and one log line when the route stops or resumes flushing. */
+  private learnToFlush({ request, handler }: PreloadRequest, event: FlushEvent, problem?: string): void {
+    const { state, switched } = this.cache.learn(handler, event);
+    if (switched === 'stopped') {
+      this.logger.warn(
+        `${routeLabel(request)} ${problem}. It is not flushed until ${cleanRunNeeded(state.failures)} ` +
+          'of its responses in a row have gone out clean, late.',
+      );
+    } else if (switched === 'resumed') {
+      this.logger.log(`${routeLabel(request)} is flushed again: its last late responses went out clean.`);
+    }
   }
 
   /** Sends one 103 with the hints Node can carry; false when there was none to send or it failed. */
@@ -215,14 +335,18 @@ export class PreloadInterceptor implements NestInterceptor {
     }
   }
 
-  /** A GET to a route that may be flushed later: note which headers its handler sets, as flushing would drop them. */
-  private mayLearnToFlush({ request, route, handler }: PreloadRequest): boolean {
+  /**
+   * A late GET of a route that uses flushed headers but may not flush yet: note which
+   * headers its handler sets, as flushing would lose them. Once the route flushes, the
+   * flushed response itself checks, so no snapshot is taken.
+   */
+  private isLearningToFlush({ request, route, handler }: PreloadRequest): boolean {
     return (
       this.options.presendCachedHeaders &&
       !route.optedOut &&
       request.method === 'GET' &&
       (route.strategy ?? this.options.strategy) === PRELOAD_STRATEGY.flushHeaders &&
-      this.cache.isFlushable(handler)
+      !this.cache.isFlushable(handler)
     );
   }
 
@@ -301,17 +425,13 @@ export class PreloadInterceptor implements NestInterceptor {
     }
   }
 
-  /** After a successful page: remember its hints, and whether its handler sets headers a flush would drop. */
+  /** After a successful page: remember its hints, and whether its handler sets headers a flush would lose. */
   private learnFromPage(state: PreloadRequest, headersBefore: OutgoingHttpHeaders | undefined): void {
-    const { request, response, collector, handler, cacheKey } = state;
+    const { request, response, collector, cacheKey } = state;
     if (request.method === 'GET' && cacheKey !== undefined) this.cache.remember(cacheKey, collector.entries());
     if (headersBefore === undefined) return;
     const setLate = headersSetByHandler(headersBefore, response.getHeaders());
-    if (setLate.length > 0 && this.cache.stopFlushing(handler)) {
-      this.logger.log(
-        `${routeLabel(request)} sets ${setLate.join(', ')} while it runs, which flushed headers would drop: ` +
-          'its hints will be sent late.',
-      );
-    }
+    if (setLate.length === 0) return this.learnToFlush(state, 'clean-late');
+    this.learnToFlush(state, 'headers-late', `sets ${setLate.join(', ')} while it runs, which flushed headers would lose`);
   }
 }

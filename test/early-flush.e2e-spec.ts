@@ -8,6 +8,7 @@ import { FIXTURE_VIEWS, PAGE_ASSETS, type RunningApp, startApp } from './support
 import { Gate } from './support/gate.js';
 import { linkUrls, navigate, request, stagedNavigation, stagedRequest } from './support/http.js';
 import { RecordingLogger } from './support/logger.js';
+import { followRecovery, isRecoveryPage } from './support/recovery.js';
 
 /** What the handlers do on the next request; each test sets what it needs. */
 const next = { gate: Gate.open(), fail: false, redirect: false, cookie: false, json: false };
@@ -154,37 +155,63 @@ describe('early mode, flushed headers (the default strategy)', () => {
     expect(json.headers['x-http2-preload']).toBe('late');
     const fetched = await navigate(url('/fresh'), { 'sec-fetch-mode': 'cors' });
     expect(fetched.headers['x-http2-preload']).toBe('late');
+    // A HEAD is never flushed (it has no body to follow), but says what its GET gets.
     const head = await request(url('/fresh'), { method: 'HEAD', headers: { accept: 'text/html' } });
-    expect(head.headers['x-http2-preload']).toBe('late');
+    expect(head.headers['x-http2-preload']).toBe('early');
+    expect(linkUrls(head.headers.link)).toEqual(PAGE_ASSETS);
+    expect(head.headers['content-length']).toBeDefined();
     // A browser navigation and a client that accepts anything (curl) are flushed.
     expect((await navigate(url('/fresh'), { 'sec-fetch-mode': 'navigate' })).headers['x-http2-preload']).toBe('early');
     expect((await request(url('/fresh'), { headers: { accept: '*/*' } })).headers['x-http2-preload']).toBe('early');
   });
 
-  it('leaves an incomplete response when the handler throws after the flush, and stops flushing the route', async () => {
+  it('ends on a page that asks again when the handler throws after the flush; the retry gets the real error', async () => {
     await navigate(url('/throws'));
     next.fail = true;
 
     const staged = stagedNavigation(url('/throws'));
     expect((await staged.head).headers['x-http2-preload']).toBe('early');
     const end = await staged.end;
-    expect(end.complete).toBe(false);
-    expect(end.body).not.toContain('</html>');
-    expect(logger.at('warn')).toEqual([expect.stringMatching(/^GET \/throws failed \(database down\) after its headers had been flushed early; the connection was closed/)]);
+    expect(end.complete).toBe(true);
+    expect(isRecoveryPage(end.body)).toBe(true);
+    expect(logger.at('warn')).toEqual([
+      expect.stringMatching(/^GET \/throws failed \(database down\) after its headers had been flushed; the browser got a page that asks again.*not flushed until 4/),
+    ]);
 
-    next.fail = false;
-    const after = await navigate(url('/throws'));
-    expect(after.statusCode).toBe(200);
-    expect(after.headers['x-http2-preload']).toBe('late');
-    expect(after.body).toContain('<h1>Throws</h1>');
+    for (const scripting of [true, false]) {
+      const retry = await followRecovery(url('/throws'), { statusCode: 200, headers: {}, body: end.body, informational: [] }, scripting);
+      expect(retry.statusCode).toBe(500);
+      expect(retry.headers['x-http2-preload']).toBeUndefined();
+      expect(JSON.parse(retry.body)).toMatchObject({ statusCode: 500 });
+    }
   });
 
-  it('leaves an incomplete response when the template fails after the flush', async () => {
+  it('flushes a route again after a run of clean late responses, longer after each failure, and logs each switch once', async () => {
+    await navigate(url('/throws'));
+    next.fail = true;
+    await navigate(url('/throws'));
+    next.fail = false;
+    const modes: string[] = [];
+    for (let i = 0; i < 5; i += 1) modes.push((await navigate(url('/throws'))).headers['x-http2-preload'] as string);
+    expect(modes).toEqual(['late', 'late', 'late', 'late', 'early']);
+    expect(logger.at('log').filter((line) => line.includes('flushed again'))).toEqual([expect.stringContaining('GET /throws is flushed again')]);
+
+    next.fail = true;
+    await navigate(url('/throws'));
+    next.fail = false;
+    const again: string[] = [];
+    for (let i = 0; i < 9; i += 1) again.push((await navigate(url('/throws'))).headers['x-http2-preload'] as string);
+    expect(again).toEqual([...Array(8).fill('late'), 'early']);
+    expect(logger.at('warn')).toHaveLength(2);
+  });
+
+  it('ends on a page that asks again when the template fails after the flush', async () => {
     await navigate(url('/fragile'));
     next.fail = true;
 
     const end = await stagedNavigation(url('/fragile')).end;
-    expect(end.complete).toBe(false);
+    expect(end.complete).toBe(true);
+    expect(isRecoveryPage(end.body)).toBe(true);
     expect(logger.at('warn')).toEqual([expect.stringMatching(/^GET \/fragile failed to render fragile/)]);
 
     next.fail = false;
@@ -193,7 +220,7 @@ describe('early mode, flushed headers (the default strategy)', () => {
     expect(after.body).toContain('<p>Fragile</p>');
   });
 
-  it('sends the browser on when the handler redirects after the flush, and stops flushing the route', async () => {
+  it('sends the browser on when the handler redirects after the flush, and backs off the route', async () => {
     await navigate(url('/redirects'));
     next.redirect = true;
 
@@ -209,42 +236,43 @@ describe('early mode, flushed headers (the default strategy)', () => {
     expect(after.headers.location).toBe('/signed-out?from=a&b');
   });
 
-  it('drops a cookie set after the flush with a warning, and sends it on the next request', async () => {
+  it('never sends a cookie-setting page under flushed headers: the retry gets the page with its cookie', async () => {
     await navigate(url('/cookie'));
     next.cookie = true;
 
     const flushed = await navigate(url('/cookie'));
     expect(flushed.statusCode).toBe(200);
     expect(flushed.headers['x-http2-preload']).toBe('early');
-    expect(flushed.headers['set-cookie']).toBeUndefined();
-    expect(flushed.body).toContain('<h1>Cookie</h1>');
+    expect(flushed.body).not.toContain('<h1>Cookie</h1>');
     expect(logger.at('warn')).toEqual([
-      expect.stringContaining('GET /cookie set set-cookie, cache-control, which could not be sent and were dropped'),
+      expect.stringContaining('GET /cookie set set-cookie, cache-control, which the flushed headers did not carry'),
     ]);
 
-    const after = await navigate(url('/cookie'));
-    expect(after.headers['x-http2-preload']).toBe('late');
-    expect(after.headers['set-cookie']).toEqual(['visited=yes; Path=/']);
-    expect(after.headers['cache-control']).toBe('private');
+    const retry = await followRecovery(url('/cookie'), flushed, true);
+    expect(retry.headers['x-http2-preload']).toBe('late');
+    expect(retry.headers['set-cookie']).toEqual(['visited=yes; Path=/']);
+    expect(retry.headers['cache-control']).toBe('private');
+    expect(retry.body).toContain('<h1>Cookie</h1>');
   });
 
   it('never flushes a route whose handler sets a cookie on its first request', async () => {
-    const first = await navigate(url('/always-cookie'));
-    const second = await navigate(url('/always-cookie'));
-    for (const res of [first, second]) {
+    const responses = [];
+    for (let i = 0; i < 6; i += 1) responses.push(await navigate(url('/always-cookie')));
+    for (const res of responses) {
       expect(res.headers['x-http2-preload']).toBe('late');
       expect(res.headers['set-cookie']).toEqual(['visited=yes; Path=/']);
     }
-    expect(logger.at('log')).toContainEqual(expect.stringContaining('GET /always-cookie sets set-cookie while it runs'));
+    expect(logger.at('warn')).toEqual([expect.stringContaining('GET /always-cookie sets set-cookie while it runs')]);
   });
 
-  it('closes the connection when the route answers something other than HTML after the flush', async () => {
+  it('never sends what is not HTML under the flushed headers: the retry gets it as the app meant it', async () => {
     await navigate(url('/negotiated'));
     next.json = true;
 
     const end = await stagedNavigation(url('/negotiated')).end;
-    expect(end.complete).toBe(false);
+    expect(end.complete).toBe(true);
     expect(end.body).not.toContain('Negotiated');
+    expect(isRecoveryPage(end.body)).toBe(true);
     expect(logger.at('warn')).toEqual([expect.stringContaining('GET /negotiated answered application/json; charset=utf-8 instead of HTML')]);
 
     const after = await navigate(url('/negotiated'));

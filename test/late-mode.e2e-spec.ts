@@ -112,9 +112,9 @@ describe('late mode, default options', () => {
     expect(res.body).toContain('<link rel="stylesheet" href="/static/css/app.css">');
   });
 
-  it('sends the links on HEAD too, as curl -I shows them', async () => {
+  it('sends the links on HEAD too, as curl -I shows them, saying early once its GET would be flushed', async () => {
     const res = await request(`${running.baseUrl}/page`, { method: 'HEAD' });
-    expect(res.headers['x-http2-preload']).toBe('late');
+    expect(res.headers['x-http2-preload']).toBe('early');
     expect(linkUrls(res.headers.link)).toEqual(PAGE_ASSETS);
   });
 
