@@ -3,6 +3,14 @@ export type { Http2PreloadOptions, PreloadCacheKey, PreloadStrategy } from './ht
 export { PreloadCollector } from './preload.collector.js';
 export { NoPreload } from './no-preload.decorator.js';
 export {
+  Conditional,
+  ETag,
+  LastModified,
+  type ConditionalOptions,
+  type EtagFunction,
+  type LastModifiedFunction,
+} from './conditional.decorator.js';
+export {
   Preload,
   type PreloadDeclaration,
   type PreloadRouteOptions,

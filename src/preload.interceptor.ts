@@ -76,6 +76,13 @@ function requestBeforeHandler(request: Request, response: Response, precondition
   };
 }
 
+/** How a handler's exception reads in a warning: `answered 404 (No user 9)`, `failed (database down)`. */
+function failureOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const status = (error as { getStatus?: () => unknown } | null)?.getStatus?.();
+  return typeof status === 'number' ? `answered ${status} (${message})` : `failed (${message})`;
+}
+
 /** `GET /users/:id`: how a route is named in warnings. */
 function routeLabel(request: Request): string {
   return `${request.method} ${routePatternOf(request) ?? request.path}`;
@@ -219,7 +226,7 @@ export class PreloadInterceptor implements NestInterceptor {
       if (flushed) {
         return next.handle().pipe(
           catchError((error: unknown) => {
-            flushed.fail(`failed (${error instanceof Error ? error.message : String(error)})`);
+            flushed.fail(failureOf(error));
             return throwError(() => error);
           }),
         );
