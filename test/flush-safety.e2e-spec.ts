@@ -183,35 +183,3 @@ describe('after a flush, the browser ends on what the app answers', () => {
     }
   });
 });
-
-/** Two instances of the app behind one balancer: the retry lands on the one that has not seen the failure. */
-describe('two app instances', () => {
-  let first: RunningApp;
-  let second: RunningApp;
-  beforeAll(async () => {
-    const configure = (app: RunningApp['app']) => {
-      app.setBaseViewsDir(FIXTURE_VIEWS);
-      app.setViewEngine('hbs');
-      registerPreloadHelper(hbs);
-    };
-    first = await startApp(AppModule, { configure });
-    second = await startApp(AppModule, { configure });
-  });
-  afterAll(async () => {
-    await first.close();
-    await second.close();
-  });
-
-  it('the retry is answered late by an instance whose route still flushes: no loop', async () => {
-    for (const instance of [first, second]) expect((await navigate(`${instance.baseUrl}/users/1`)).headers['x-http2-preload']).toBe('late');
-    expect((await navigate(`${second.baseUrl}/users/2`)).headers['x-http2-preload']).toBe('early');
-    const flushed = await navigate(`${first.baseUrl}/users/404`);
-    expect(isRecoveryPage(flushed.body)).toBe(true);
-    for (const scripting of [true, false]) {
-      const retry = await followRecovery(`${second.baseUrl}/users/404`, flushed, scripting);
-      expect(retry.statusCode).toBe(404);
-      expect(retry.headers['x-http2-preload']).toBe('off');
-      expect(isRecoveryPage(retry.body)).toBe(false);
-    }
-  });
-});
