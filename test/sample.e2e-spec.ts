@@ -1,6 +1,7 @@
 import { createSampleApp } from '../sample/src/app.js';
 import { listenOnLoopback, type RunningApp } from './support/app.js';
 import { linkUrls, navigate, request } from './support/http.js';
+import { followRecovery, isRecoveryPage } from './support/recovery.js';
 
 describe('the sample app', () => {
   let running: RunningApp;
@@ -92,5 +93,27 @@ describe('the sample app', () => {
     expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
     expect(res.headers.link).toBeUndefined();
     expect(res.headers['x-http2-preload']).toBeUndefined();
+  });
+
+  it('ends a missing product on its own 404 page after a flush, with a recovery script its CSP lets run', async () => {
+    expect((await navigate(`${baseUrl}/products/1`)).headers['x-http2-preload']).toBe('late');
+    const flushed = await navigate(`${baseUrl}/products/999`);
+    expect(flushed.headers['x-http2-preload']).toBe('early');
+    expect(isRecoveryPage(flushed.body)).toBe(true);
+    const nonce = /script-src 'nonce-([^']+)'/.exec(String(flushed.headers['content-security-policy']))?.[1];
+    expect(flushed.body).toContain(`<script nonce="${nonce}">`);
+    const retry = await followRecovery(`${baseUrl}/products/999`, flushed, true);
+    expect(retry.statusCode).toBe(404);
+    expect(retry.body).toContain('<p id="error-message">There is no product 999.</p>');
+  });
+
+  it('answers an unchanged product with 304 at once, and a changed one early with its new ETag', async () => {
+    const first = await navigate(`${baseUrl}/products/2`);
+    expect(first.headers.etag).toBe('"product-2-v1"');
+    const unchanged = await navigate(`${baseUrl}/products/2`, { 'if-none-match': '"product-2-v1"' });
+    expect(unchanged.statusCode).toBe(304);
+    const changed = await navigate(`${baseUrl}/products/1`, { 'if-none-match': '"product-1-v2"' });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).toBe('"product-1-v3"');
   });
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { registerPreloadHelper } from 'nestjs-http2-preload';
 import { AppModule } from './app.module.js';
 import { ASSET_VERSION } from './asset-version.js';
+import { HtmlExceptionFilter } from './html-exception.filter.js';
 import { useNonceContentSecurityPolicy } from './content-security-policy.js';
 
 /** The sample folder, from sample/src (tests) and from sample/dist (npm start) alike. */
@@ -15,6 +16,7 @@ const SAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
 export async function createSampleApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, options);
   useNonceContentSecurityPolicy(app);
+  app.useGlobalFilters(new HtmlExceptionFilter());
   // Versioned URLs may be cached for a year; early-hinted files are reused only if cacheable.
   app.useStaticAssets(`${SAMPLE_DIR}public`, { prefix: '/static/', maxAge: '1y', immutable: true });
   app.setBaseViewsDir(`${SAMPLE_DIR}views`);
