@@ -1,0 +1,119 @@
+import { Controller, Get, Module, Req, Res } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+import hbs from 'hbs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { Http2PreloadModule, PreloadCollector, registerPreloadHelper } from 'nestjs-http2-preload';
+import { ASSET_VERSION } from '../sample/src/asset-version.js';
+import { startSampleApp, type RunningApp } from './support/apps.js';
+import { startCaddy, type RunningCaddy } from './support/caddy.js';
+import { launchChromium } from './support/chromium.js';
+import { REPO_DIR } from './support/repo.js';
+
+/** The next answer of /download: the page, or a text attachment whose script must never run as a page. */
+const download = { attachment: false };
+
+@Controller()
+class DownloadController {
+  @Get('download')
+  download(@Req() req: Request, @Res() res: Response) {
+    PreloadCollector.of(req);
+    if (!download.attachment) return res.render('plain', { title: 'Download' });
+    res.attachment('notes.txt').type('text/plain').send('<script>document.title = "pwned"</script> notes\n');
+  }
+}
+
+@Module({ imports: [Http2PreloadModule.forRoot()], controllers: [DownloadController] })
+class DownloadModule {}
+
+async function startDownloadApp(): Promise<{ port: number; close(): Promise<void> }> {
+  const app = await NestFactory.create<NestExpressApplication>(DownloadModule, { logger: false });
+  app.useStaticAssets(join(REPO_DIR, 'sample', 'public'), { prefix: '/static/', maxAge: '1y', immutable: true });
+  app.setBaseViewsDir(join(REPO_DIR, 'sample', 'views'));
+  app.setViewEngine('hbs');
+  app.setLocal('assetVersion', ASSET_VERSION);
+  registerPreloadHelper(hbs);
+  await app.listen(0, '127.0.0.1');
+  return { port: (app.getHttpServer().address() as AddressInfo).port, close: () => app.close() };
+}
+
+let sample: RunningApp | undefined;
+let downloads: { port: number; close(): Promise<void> } | undefined;
+let caddy: RunningCaddy | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  sample = await startSampleApp();
+  downloads = await startDownloadApp();
+  caddy = await startCaddy([sample.port, downloads.port]);
+  browser = await launchChromium(caddy.spki);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await caddy?.stop();
+  await Promise.all([sample?.close(), downloads?.close()]);
+});
+
+/** Every document response of the tab's navigations, in order: [status, x-http2-preload]. */
+function documentResponses(page: Page): [number, string | undefined][] {
+  const seen: [number, string | undefined][] = [];
+  page.on('response', (response) => {
+    if (response.request().resourceType() === 'document' && response.frame() === page.mainFrame()) {
+      seen.push([response.status(), response.headers()['x-http2-preload']]);
+    }
+  });
+  return seen;
+}
+
+describe('a page that went wrong after its headers were flushed (Chromium through Caddy)', () => {
+  test("a missing product after warm-up ends on the app's 404 page with status 404, at the same URL", async () => {
+    const origin = caddy!.origins[0];
+    const context = await browser!.newContext();
+    try {
+      const page = await context.newPage();
+      const console: string[] = [];
+      page.on('console', (message) => console.push(`${message.type()}: ${message.text()}`));
+      await page.goto(`${origin}/products/1`);
+      const seen = documentResponses(page);
+      await page.goto(`${origin}/products/999`);
+      await page.waitForSelector('#error-message');
+      expect(await page.textContent('#error-message')).toBe('There is no product 999.');
+      expect(seen).toEqual([
+        [200, 'early'],
+        [404, 'off'],
+      ]);
+      expect(page.url()).toBe(`${origin}/products/999`);
+      // The recovery script ran under the sample's nonce-only CSP.
+      expect(console.filter((line) => /Content Security Policy|Refused/.test(line))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an attachment answered after the flush never renders as a page: the retry downloads it', async () => {
+    const origin = caddy!.origins[1];
+    // A first visitor warms the route; a new one (no cached copy to revalidate) gets it flushed.
+    const warm = await browser!.newContext();
+    download.attachment = false;
+    await (await warm.newPage()).goto(`${origin}/download`);
+    await warm.close();
+    const context = await browser!.newContext({ acceptDownloads: true });
+    try {
+      const page = await context.newPage();
+      download.attachment = true;
+      const seen = documentResponses(page);
+      const downloaded = page.waitForEvent('download');
+      await page.goto(`${origin}/download`).catch(() => undefined);
+      const file = await downloaded;
+      expect(file.suggestedFilename()).toBe('notes.txt');
+      expect(seen[0]).toEqual([200, 'early']);
+      expect(await page.title()).not.toBe('pwned');
+    } finally {
+      await context.close();
+    }
+  });
+});
