@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { countLinks, timedGet } from './http-client.js';
+import { countLinks, timedGet } from '../../test/support/http.js';
 import { HTML_ROUTE, JSON_ROUTE } from './routes.js';
 import type { ServerProcess } from './server-process.js';
 import { FLOOR_OF, type VariantName } from './variants.js';

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { timedGet, type TimedResponse } from './http-client.js';
+import { timedGet, type TimedResponse } from '../../test/support/http.js';
 import { SLOW_PAGE_MS } from './page.controllers.js';
 import { NAVIGATION_HEADERS, SLOW_PATH } from './routes.js';
 import type { ServerProcess } from './server-process.js';

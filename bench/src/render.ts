@@ -1,5 +1,6 @@
-/** `node bench/dist/render.js`: rewrites bench/RESULTS.md from bench/results.json, after editing bench/NOTES.md. */
+/** `node bench/dist/bench/src/render.js`: rewrites bench/RESULTS.md from bench/results.json, after editing bench/NOTES.md. */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { benchPath } from './paths.js';
 import { renderResults, type BenchResults } from './report.js';
 
 // A results.json from before the floors and targets has none of those fields.
@@ -7,6 +8,6 @@ const results: BenchResults = {
   quick: false,
   selfCheck: {},
   targets: [],
-  ...(JSON.parse(readFileSync(new URL('../results.json', import.meta.url), 'utf8')) as Partial<BenchResults>),
+  ...(JSON.parse(readFileSync(benchPath('results.json'), 'utf8')) as Partial<BenchResults>),
 } as BenchResults;
-writeFileSync(new URL('../RESULTS.md', import.meta.url), renderResults(results));
+writeFileSync(benchPath('RESULTS.md'), renderResults(results));

@@ -3,6 +3,7 @@ import type { VariantCheck } from './checks.js';
 import type { Environment } from './environment.js';
 import type { HintLatency } from './latency.js';
 import type { MemoryResult } from './memory.js';
+import { benchPath } from './paths.js';
 import { SLOW_PAGE_MS } from './page.controllers.js';
 import { median } from './stats.js';
 import { cpuRatios, HINT_P99_LIMIT_MS, type Target } from './targets.js';
@@ -27,7 +28,7 @@ export interface BenchResults {
 }
 
 /** Hand-written findings, kept in their own file so that a new run keeps them. */
-const NOTES = new URL('../NOTES.md', import.meta.url);
+const NOTES = benchPath('NOTES.md');
 
 const MIB = 2 ** 20;
 const RSS_GROWTH_TARGET_MIB = 20;

@@ -15,6 +15,7 @@ import { environment } from './environment.js';
 import type { FloorLinks } from './floors.js';
 import { hintLatency } from './latency.js';
 import { memoryBound } from './memory.js';
+import { benchPath } from './paths.js';
 import { renderResults, type BenchResults } from './report.js';
 import { HTML_ROUTE, JSON_ROUTE } from './routes.js';
 import { killAllServers, startServer, type ServerProcess } from './server-process.js';
@@ -45,10 +46,9 @@ const LATENCY_VARIANTS: readonly VariantName[] = ['late', 'floor-flush', 'early-
 /** bare runs the same 100,000 paths as a reference: what Node, Express and Nest grow by themselves. */
 const MEMORY_VARIANTS: readonly VariantName[] = [MEMORY_VARIANT, 'bare'];
 
-// Next to the compiled bench (bench/dist/, git-ignored) for a quick run, so it never replaces a real run's results.
-const OUT = QUICK ? './' : '../';
-const RESULTS_MD = new URL(`${OUT}RESULTS${QUICK ? '.quick' : ''}.md`, import.meta.url);
-const RESULTS_JSON = new URL(`${OUT}results${QUICK ? '.quick' : ''}.json`, import.meta.url);
+// In bench/dist/ (git-ignored) for a quick run, so that it never replaces a real run's results.
+const RESULTS_MD = benchPath(...(QUICK ? ['dist', 'RESULTS.quick.md'] : ['RESULTS.md']));
+const RESULTS_JSON = benchPath(...(QUICK ? ['dist', 'results.quick.json'] : ['results.json']));
 
 const started = Date.now();
 const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${line}`);
@@ -175,7 +175,7 @@ async function main(): Promise<boolean> {
   }
   const failed = [...Object.entries(full.selfCheck).filter(([, w]) => w.length > 0).map(([name]) => name), ...Object.keys(startErrors)];
   console.log(`Self-check: ${failed.length === 0 ? 'passed' : `FAILED for ${failed.join(', ')}`}`);
-  log(`done in ${full.elapsedSec.toFixed(0)} s: ${RESULTS_MD.pathname}, ${RESULTS_JSON.pathname}`);
+  log(`done in ${full.elapsedSec.toFixed(0)} s: ${RESULTS_MD}, ${RESULTS_JSON}`);
   return failed.length === 0;
 }
 

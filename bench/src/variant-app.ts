@@ -20,13 +20,13 @@ import hbs from 'hbs';
 import netjet from 'netjet';
 import { Http2PreloadModule, registerPreloadHelper } from 'nestjs-http2-preload';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_FLOOR_LINKS, FLOOR_PATHS, floorMiddleware, type FloorLinks } from './floors.js';
+import { benchPath } from './paths.js';
 import type { ChildMessage, ParentMessage, ServerStats } from './ipc.js';
 import { OtherPagesController, PageController, ScopedPageController, StatusController } from './page.controllers.js';
 import { variant, type Variant } from './variants.js';
 
-const VIEWS = fileURLToPath(new URL('../views/', import.meta.url));
+const VIEWS = benchPath('views') + '/';
 
 @Module({})
 class BenchAppModule {}
