@@ -63,7 +63,7 @@ export async function startServer(variant: VariantName, floorLinks?: FloorLinks)
     ({ port } = await nextMessage(child, 'ready', START_TIMEOUT_MS));
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`Server "${variant}" did not start: ${(error as Error).message}`);
+    throw new Error(`Server "${variant}" did not start: ${(error as Error).message}`, { cause: error });
   }
   return {
     variant,
