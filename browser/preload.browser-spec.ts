@@ -43,7 +43,11 @@ function origin(app: RunningApp | undefined): string {
 }
 
 /** A visit by a new visitor (fresh context: empty cache), waiting for Chromium's late warnings. */
-async function visit(app: RunningApp | undefined, path: string, options: { fromSameSite?: boolean } = {}): Promise<Visit> {
+async function visit(
+  app: RunningApp | undefined,
+  path: string,
+  options: { fromSameSite?: boolean } = {},
+): Promise<Visit> {
   app!.events.length = 0;
   const load = await loadPage(browser!, origin(app) + path, {
     settleMs: 3500,

@@ -31,7 +31,8 @@ try {
   const off = await loadPage(browser, plain);
   const late = await loadPage(browser, hinted);
   const early = await loadPage(browser, hinted);
-  if (late.mode !== 'late' || early.mode !== 'early') throw new Error(`Expected late then early, got ${late.mode}, ${early.mode}`);
+  if (late.mode !== 'late' || early.mode !== 'early')
+    throw new Error(`Expected late then early, got ${late.mode}, ${early.mode}`);
   const svg = renderWaterfall(
     `Sample /slow (the handler waits 300 ms), Chromium ${browser.version()} via Caddy over HTTP/2, ${SHAPE.rttMs} ms RTT, ${SHAPE.bitsPerSecond / 1e6} Mbit/s`,
     [

@@ -1,7 +1,8 @@
-import { countLinks, timedGet } from './http-client.js';
+import { createHash } from 'node:crypto';
+import { countLinks, timedGet } from '../../test/support/http.js';
 import { HTML_ROUTE, JSON_ROUTE } from './routes.js';
 import type { ServerProcess } from './server-process.js';
-import type { VariantName } from './variants.js';
+import { FLOOR_OF, type VariantName } from './variants.js';
 
 /** What a variant answers, checked before measuring it: the figures mean little if it does not do its job. */
 export interface VariantCheck {
@@ -12,6 +13,11 @@ export interface VariantCheck {
   readonly pageLinks: number;
   readonly page103s: number;
   readonly pageBodyBytes: number;
+  /** The final response's Link value and the 103's, as sent: a floor must send the same. */
+  readonly pageLink?: string;
+  readonly page103Link?: string;
+  /** Short digest of the page body: a floor must render the same page as its module mode. */
+  readonly pageBodyDigest?: string;
   readonly jsonStatus: number;
   readonly jsonLinks: number;
   /** Set when a request failed outright. */
@@ -25,13 +31,17 @@ export async function checkVariant(server: ServerProcess): Promise<VariantCheck>
     const second = await timedGet(page, { ...HTML_ROUTE.headers }, false);
     const json = await timedGet(`${server.baseUrl}${JSON_ROUTE.path}`, { ...JSON_ROUTE.headers }, false);
     const mode = second.headers['x-http2-preload'];
+    const link = typeof second.headers.link === 'string' ? second.headers.link : undefined;
     return {
       variant: server.variant,
       pageStatus: second.statusCode,
       pageMode: typeof mode === 'string' ? mode : undefined,
-      pageLinks: countLinks(typeof second.headers.link === 'string' ? second.headers.link : second.firstLink),
+      pageLinks: countLinks(link ?? second.firstLink),
       page103s: second.informational.filter((status) => status === 103).length,
       pageBodyBytes: Buffer.byteLength(second.body),
+      pageLink: link,
+      page103Link: second.linksVia === '103' ? second.firstLink : undefined,
+      pageBodyDigest: createHash('sha256').update(second.body).digest('hex').slice(0, 12),
       jsonStatus: json.statusCode,
       jsonLinks: countLinks(typeof json.headers.link === 'string' ? json.headers.link : undefined),
     };
@@ -48,4 +58,61 @@ export async function checkVariant(server: ServerProcess): Promise<VariantCheck>
       error: (error as Error).message,
     };
   }
+}
+
+/** The bench page's assets: the module records all eight; netjet reads all but the font preload. */
+const PAGE_ASSETS = 8;
+
+/** What each variant must answer, next to what bare answers; floors are compared with their module mode. */
+const EXPECTED: Record<string, Partial<Pick<VariantCheck, 'pageMode' | 'pageLinks' | 'page103s'>> & { newline?: boolean }> = {
+  bare: { pageMode: undefined, pageLinks: 0, page103s: 0 },
+  'noop-interceptor': { pageMode: undefined, pageLinks: 0, page103s: 0 },
+  late: { pageMode: 'late', pageLinks: PAGE_ASSETS, page103s: 0 },
+  'early-flush': { pageMode: 'early', pageLinks: PAGE_ASSETS, page103s: 0, newline: true },
+  'early-103': { pageMode: 'early', pageLinks: PAGE_ASSETS, page103s: 1 },
+  netjet: { pageMode: undefined, pageLinks: PAGE_ASSETS - 1, page103s: 0 },
+  'request-scoped': { pageMode: 'early', pageLinks: PAGE_ASSETS, page103s: 0, newline: true },
+};
+
+/**
+ * The bench's self-check: for each variant, what in its answer is wrong (empty when all
+ * is right). Floors must answer exactly as their module mode: same status, debug header,
+ * Link values (final and 103), number of 103s and the same body, byte for byte.
+ */
+export function selfCheck(checks: readonly VariantCheck[]): Map<VariantName, string[]> {
+  const byName = new Map(checks.map((c) => [c.variant, c]));
+  const bare = byName.get('bare');
+  const problems = new Map<VariantName, string[]>();
+  for (const c of checks) {
+    const wrong: string[] = [];
+    const differs = (what: string, got: unknown, want: unknown) => {
+      if (got !== want) wrong.push(`${what}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+    };
+    if (c.error) wrong.push(`failed: ${c.error}`);
+    differs('page status', c.pageStatus, 200);
+    differs('JSON status', c.jsonStatus, 200);
+    differs('JSON links', c.jsonLinks, 0);
+    const counterpart = Object.entries(FLOOR_OF).find(([, floor]) => floor === c.variant)?.[0] as VariantName | undefined;
+    if (counterpart) {
+      const mode = byName.get(counterpart);
+      if (!mode) wrong.push(`${counterpart} did not run, nothing to compare with`);
+      else {
+        for (const key of ['pageMode', 'pageLink', 'page103Link', 'page103s', 'pageBodyBytes', 'pageBodyDigest'] as const) {
+          differs(`${key} (against ${counterpart})`, c[key], mode[key]);
+        }
+      }
+    } else {
+      const expected = EXPECTED[c.variant];
+      if (expected) {
+        differs('x-http2-preload', c.pageMode, expected.pageMode);
+        differs('links', c.pageLinks, expected.pageLinks);
+        differs('103s', c.page103s, expected.page103s);
+        // The same page as bare's; a flushed one starts with the newline that went out with the headers.
+        if (bare && c !== bare) differs('body bytes', c.pageBodyBytes, bare.pageBodyBytes + (expected.newline ? 1 : 0));
+        if (bare && c !== bare && !expected.newline) differs('body', c.pageBodyDigest, bare.pageBodyDigest);
+      }
+    }
+    problems.set(c.variant, wrong);
+  }
+  return problems;
 }

@@ -5,7 +5,7 @@
  * bench/profiles/ (git-ignored) and open in Chrome DevTools' Performance panel.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { benchPath } from './paths.js';
 import { HTML_ROUTE, JSON_ROUTE } from './routes.js';
 import { killAllServers, startServer } from './server-process.js';
 import { load } from './throughput.js';
@@ -22,7 +22,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const PROFILES = fileURLToPath(new URL('../profiles/', import.meta.url));
+const PROFILES = benchPath('profiles') + '/';
 
 /** Where a function lives, shortened: a package name, `ours: file` for dist/, or the file. */
 function placeOf(url: string): string {

@@ -3,16 +3,24 @@ import type { VariantCheck } from './checks.js';
 import type { Environment } from './environment.js';
 import type { HintLatency } from './latency.js';
 import type { MemoryResult } from './memory.js';
+import { benchPath } from './paths.js';
 import { SLOW_PAGE_MS } from './page.controllers.js';
+import { median } from './stats.js';
+import { cpuRatios, HINT_P99_LIMIT_MS, type Target } from './targets.js';
 import type { VariantThroughput } from './throughput.js';
-import { MEMORY_CACHE_SIZE, variant, type VariantName } from './variants.js';
+import { FLOOR_OF, MEMORY_CACHE_SIZE, variant, type FlooredMode, type VariantName } from './variants.js';
 
 export interface BenchResults {
   readonly command: string;
   readonly settings: Readonly<Record<string, number>>;
   readonly environment: Environment;
   readonly startErrors: Readonly<Record<string, string>>;
+  /** One short round per variant, to see that everything runs: its figures mean nothing. */
+  readonly quick: boolean;
   readonly checks: readonly VariantCheck[];
+  /** The self-check: what each variant answered wrong (an empty list when all was right). */
+  readonly selfCheck: Readonly<Record<string, readonly string[]>>;
+  readonly targets: readonly Target[];
   readonly throughput: readonly VariantThroughput[];
   readonly latency: readonly HintLatency[];
   readonly memory: readonly MemoryResult[];
@@ -20,12 +28,10 @@ export interface BenchResults {
 }
 
 /** Hand-written findings, kept in their own file so that a new run keeps them. */
-const NOTES = new URL('../NOTES.md', import.meta.url);
+const NOTES = benchPath('NOTES.md');
 
-const MODULE_VARIANTS: readonly VariantName[] = ['late', 'early-flush', 'early-103', 'request-scoped'];
 const MIB = 2 ** 20;
 const RSS_GROWTH_TARGET_MIB = 20;
-const HINT_P99_TARGET_MS = 2;
 
 const fixed = (value: number | undefined, digits: number): string =>
   value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
@@ -45,64 +51,66 @@ function checksSection(results: BenchResults): string {
     c.page103s,
     c.pageBodyBytes,
     `${c.jsonStatus}, ${c.jsonLinks} links`,
+    (results.selfCheck[c.variant] ?? []).length === 0 ? 'yes' : `**no**: ${results.selfCheck[c.variant].join('; ')}`,
   ]);
-  for (const [name, error] of Object.entries(results.startErrors)) rows.push([name, '', `did not start: ${error}`, '', '', '', '', '']);
-  return table(['Variant', 'What', 'Page status', '`x-http2-preload`', 'Links', '103s', 'Body bytes', 'JSON'], rows);
+  for (const [name, error] of Object.entries(results.startErrors)) rows.push([name, '', `did not start: ${error}`, '', '', '', '', '', '**no**']);
+  return table(['Variant', 'What', 'Page status', '`x-http2-preload`', 'Links', '103s', 'Body bytes', 'JSON', 'Self-check'], rows);
 }
 
 function throughputSection(results: BenchResults, route: 'html' | 'json'): string {
   const figures = results.throughput.filter((t) => t.route === route);
-  const netjet = figures.find((t) => t.variant === 'netjet');
-  const targetOf = (t: VariantThroughput): [string, boolean | undefined] => {
-    if (!MODULE_VARIANTS.includes(t.variant)) return ['', undefined];
-    if (route === 'json') return ['≥ 0.99', t.medianRatioToBare >= 0.99];
-    // A request-scoped controller is the user's choice, shown for what Nest's request scope costs.
-    if (t.variant === 'request-scoped') return ['(shown for its cost)', undefined];
-    const beatsNetjet = netjet ? t.medianRatioToBare > netjet.medianRatioToBare : undefined;
-    if (t.variant === 'early-flush' || t.variant === 'early-103') {
-      return [`≥ 0.97; > netjet`, t.medianRatioToBare >= 0.97 && beatsNetjet !== false];
-    }
-    return ['> netjet', beatsNetjet];
-  };
+  // A module mode's CPU against its floor (HTML) or against noop-interceptor (JSON), median of same-round ratios.
+  const referenceOf = (name: VariantName): VariantName | undefined =>
+    !Object.hasOwn(FLOOR_OF, name) ? undefined : route === 'html' ? FLOOR_OF[name as FlooredMode] : 'noop-interceptor';
   return table(
-    ['Variant', 'req/s', 'p99 ms', 'Ratio to bare (req/s)', 'Per round', 'Server CPU µs/response', 'Ratio to bare (CPU)', 'Target (req/s ratio)', 'Met'],
+    [
+      'Variant',
+      'Server CPU µs/response',
+      'CPU vs reference',
+      'req/s',
+      'p99 ms',
+      'Ratio to bare (req/s)',
+      'Ratio to bare (CPU)',
+      'Per round (CPU µs)',
+    ],
     figures.map((t) => {
-      const [target, met] = targetOf(t);
+      const reference = referenceOf(t.variant);
+      const ratio = reference ? median(cpuRatios(results.throughput, t.variant, reference, route)) : undefined;
       return [
-        t.variant,
+        variant(t.variant).floor ? `*${t.variant}*` : t.variant,
+        `**${fixed(t.medianCpuMicrosPerResponse, 0)}**`,
+        reference ? `${fixed(ratio, 2)} × ${reference}` : '',
         fixed(t.medianRequestsPerSec, 0),
         fixed(t.medianP99Ms, 0),
-        `**${fixed(t.medianRatioToBare, 2)}**`,
-        t.rounds.map((r) => fixed(r.ratioToBare, 2)).join(' '),
-        fixed(t.medianCpuMicrosPerResponse, 0),
+        fixed(t.medianRatioToBare, 2),
         fixed(t.medianCpuRatioToBare, 2),
-        target,
-        verdict(met),
+        t.rounds.map((r) => fixed(r.cpuMicrosPerResponse, 0)).join(' '),
       ];
     }),
   );
 }
 
+function targetsSection(results: BenchResults): string {
+  return table(
+    ['Target', 'Rule', 'This run', 'Detail', 'Met'],
+    results.targets.map((t) => [t.name, t.rule, t.value, t.detail, verdict(t.met)]),
+  );
+}
+
 function latencySection(results: BenchResults): string {
   return table(
-    ['Variant', 'Links visible via', 'Links: median ms', 'Links: p99 ms', 'Links: min ms', 'Final: median ms', 'Final: p99 ms', 'With links', 'Target', 'Met'],
-    results.latency.map((l) => {
-      const early = l.variant === 'early-flush' || l.variant === 'early-103';
-      const target = early ? `links p99 ≤ ${HINT_P99_TARGET_MS} ms` : `links ≥ ${SLOW_PAGE_MS} ms`;
-      const met = early ? l.linksP99Ms <= HINT_P99_TARGET_MS : l.linksMinMs >= SLOW_PAGE_MS;
-      return [
-        l.variant,
-        l.linksVia,
-        fixed(l.linksMedianMs, 2),
-        fixed(l.linksP99Ms, 2),
-        fixed(l.linksMinMs, 2),
-        fixed(l.finalMedianMs, 1),
-        fixed(l.finalP99Ms, 1),
-        `${l.withLinks}/${l.requests}`,
-        target,
-        verdict(l.withLinks === l.requests && met),
-      ];
-    }),
+    ['Variant', 'Links visible via', 'Links p50 ms', 'Links p99 ms', 'Links p99.9 ms', 'Links min / max ms', 'Final p50 ms', 'Final p99 ms', 'With links'],
+    results.latency.map((l) => [
+      variant(l.variant).floor ? `*${l.variant}*` : l.variant,
+      l.linksVia,
+      fixed(l.linksMedianMs, 2),
+      fixed(l.linksP99Ms, 2),
+      fixed(l.linksP999Ms, 2),
+      `${fixed(l.linksMinMs, 2)} / ${fixed(l.linksMaxMs, 2)}`,
+      fixed(l.finalMedianMs, 1),
+      fixed(l.finalP99Ms, 1),
+      `${l.withLinks}/${l.requests}`,
+    ]),
   );
 }
 
@@ -133,25 +141,34 @@ export function renderResults(results: BenchResults): string {
   const { environment: env, settings } = results;
   const packages = Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(', ');
   const notes = existsSync(NOTES) ? readFileSync(NOTES, 'utf8').trim() : '';
+  const failed = Object.entries(results.selfCheck).filter(([, wrong]) => wrong.length > 0).length + Object.keys(results.startErrors).length;
+  const met = results.targets.filter((t) => t.met).length;
   return `# Benchmark results
-
+${results.quick ? '\n**Quick run (`BENCH_QUICK=1`): one short round per variant, to see that everything runs. Its figures mean nothing.**\n' : ''}
 Written by \`${results.command}\` (bench/src/run.ts); every figure below comes from that one run. The findings at the end are written by hand (bench/NOTES.md).
 
 - Date: ${env.date}; the run took ${fixed(results.elapsedSec / 60, 1)} min
 - Node ${env.node}; ${packages}
-- CPU: ${env.cpuCount} × ${env.cpuModel}; 1-minute load average when the run started: ${fixed(env.loadAverageAtStart, 2)} (the machine is shared: other developers' tests run on it)
+- CPU: ${env.cpuCount} × ${env.cpuModel}; 1-minute load average when the run started: ${fixed(env.loadAverageAtStart, 2)}
 - Settings: ${Object.entries(settings).map(([key, value]) => `${key} ${value}`).join(', ')}
 - Every server is a child process on 127.0.0.1 (an ephemeral port), the load generator (autocannon, programmatic) runs in the parent. Each variant serves the same Handlebars page (a layout and a page, 8 assets: 2 styles, a font, 3 scripts, 2 images; 20 list items), with \`view cache\` on as in production.
+- The *floors* (in italics) are the bare app plus a hand-written Express middleware doing one mode's wire work with precomputed links, and nothing else (bench/src/floors.ts): the gap between a module mode and its floor is the module's own cost.
+
+## Targets
+
+Self-check: ${failed === 0 ? 'passed (every variant answered as it should)' : `**failed** for ${failed} variant(s), see below`}. Targets met: ${met} of ${results.targets.length}. CPU ratios are server CPU time per response of the two variants in the same round, median over ${settings.rounds} round(s).
+
+${targetsSection(results)}
 
 ## What each variant answered
 
-The second request of \`/page\` (the first one fills the module's cache), checked before measuring.
+The second request of \`/page\` (the first one fills the module's cache), checked before measuring. A floor must answer exactly as its module mode (debug header, both Link values, 103s, the body byte for byte); the others as bare does, plus their links.
 
 ${checksSection(results)}
 
 ## Throughput
 
-Every variant once per round and route, ${settings.durationSec} s each, ${settings.connections} connections, in an order that rotates each round; one warm-up round (${settings.warmupDurationSec} s each) is not counted. Figures are medians over ${settings.rounds} rounds; each ratio compares a variant with bare **of the same round**, and the median of those ratios is shown. Requests/s on a shared 2-core machine swing with what else runs, so the table also gives each server's own CPU time per response (\`process.cpuUsage()\` in the server process, before and after each run): the CPU ratio is the throughput ratio a CPU-bound server would show, and it moves far less from round to round.
+Every variant once per round and route, ${settings.durationSec} s each, ${settings.connections} connections, in an order that rotates each round${settings.warmupDurationSec > 0 ? `; one warm-up round (${settings.warmupDurationSec} s each) is not counted` : ''}. Figures are medians over ${settings.rounds} round(s). The figure that counts is the server's own CPU time per response (\`process.cpuUsage()\` in the server process, before and after each run): requests/s on a shared machine swing with what else runs, CPU per response far less. "CPU vs reference" is the median of same-round ratios, against the mode's floor (HTML) or noop-interceptor (JSON).
 
 ### HTML route (\`GET /page\`, a navigation request)
 
@@ -159,11 +176,13 @@ ${throughputSection(results, 'html')}
 
 ### JSON route (\`GET /api/status\`)
 
+The floors only act on the pages, so they are not run here.
+
 ${throughputSection(results, 'json')}
 
 ## Hint latency
 
-\`GET /slow\` (the handler waits ${SLOW_PAGE_MS} ms), ${settings.latencyRequests} requests per variant one after another on one keep-alive connection, after one warm-up request; a raw \`node:http\` client. "Links visible" is the 103's \`information\` event, or the response headers when they carry the \`Link\`; "final" is the end of the response body.
+\`GET /slow\` (the handler waits ${SLOW_PAGE_MS} ms), ${settings.latencyRequests} requests per variant over ${settings.latencyConnections} keep-alive connections, each sending one request after the other, their starts spread evenly over ${SLOW_PAGE_MS} ms; a raw \`node:http\` client. "Links visible" is the 103's \`information\` event, or the response headers when they carry the \`Link\`; "final" is the end of the response body. Target for the early modes: links p99 ≤ ${HINT_P99_LIMIT_MS} ms.
 
 ${latencySection(results)}
 

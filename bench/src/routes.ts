@@ -1,10 +1,8 @@
 /** The requests every section sends. */
+import { BROWSER_NAVIGATION_HEADERS } from '../../test/support/http.js';
 
-/** What a browser sends with a page navigation: early hints are only for navigations. */
-export const NAVIGATION_HEADERS = {
-  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-  'sec-fetch-mode': 'navigate',
-} as const;
+/** What a browser sends with a page navigation (early hints are only for navigations), shared with the tests. */
+export const NAVIGATION_HEADERS = BROWSER_NAVIGATION_HEADERS;
 
 export interface BenchRoute {
   readonly name: 'html' | 'json';

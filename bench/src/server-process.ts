@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import type { FloorLinks } from './floors.js';
 import type { ChildMessage, ServerStats } from './ipc.js';
 import type { VariantName } from './variants.js';
 
@@ -51,9 +52,10 @@ function nextMessage<T extends ChildMessage['type']>(child: ChildProcess, type: 
  * Forks `variant-app.js <variant>` and waits until it listens. `--expose-gc` lets it report
  * heap after a collection; extra node flags (such as --cpu-prof) come from BENCH_NODE_FLAGS.
  */
-export async function startServer(variant: VariantName): Promise<ServerProcess> {
+export async function startServer(variant: VariantName, floorLinks?: FloorLinks): Promise<ServerProcess> {
   const extraFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = fork(CHILD_SCRIPT, [variant], { execArgv: ['--expose-gc', ...extraFlags], stdio: 'inherit' });
+  const args = floorLinks ? [variant, JSON.stringify(floorLinks)] : [variant];
+  const child = fork(CHILD_SCRIPT, args, { execArgv: ['--expose-gc', ...extraFlags], stdio: 'inherit' });
   running.add(child);
   child.on('exit', () => running.delete(child));
   let port: number;
@@ -61,7 +63,7 @@ export async function startServer(variant: VariantName): Promise<ServerProcess> 
     ({ port } = await nextMessage(child, 'ready', START_TIMEOUT_MS));
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`Server "${variant}" did not start: ${(error as Error).message}`);
+    throw new Error(`Server "${variant}" did not start: ${(error as Error).message}`, { cause: error });
   }
   return {
     variant,

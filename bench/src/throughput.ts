@@ -3,7 +3,7 @@ import { skipInformationalResponses, type InformationalCounter } from './informa
 import { median } from './stats.js';
 import type { BenchRoute } from './routes.js';
 import type { ServerProcess } from './server-process.js';
-import type { VariantName } from './variants.js';
+import { variant, type VariantName } from './variants.js';
 
 export interface LoadSettings {
   readonly durationSec: number;
@@ -72,6 +72,10 @@ export interface RoundsSettings extends LoadSettings {
   readonly log: (line: string) => void;
 }
 
+/** The floors only do anything on the pages, so they are measured on the HTML route only. */
+const serversFor = (servers: readonly ServerProcess[], route: BenchRoute): readonly ServerProcess[] =>
+  servers.filter((server) => route.name === 'html' || !variant(server.variant).htmlOnly);
+
 /**
  * Alternating rounds: every variant once per round and route, in an order that rotates
  * from round to round (so no variant always runs first, or right after the heaviest),
@@ -85,11 +89,13 @@ export async function throughputRounds(
   settings: RoundsSettings,
 ): Promise<VariantThroughput[]> {
   const samples = new Map<string, RoundSample[]>();
-  for (let round = 0; round <= settings.rounds; round++) {
+  // A warm-up of 0 s (the quick mode) skips the warm-up round.
+  for (let round = settings.warmupDurationSec > 0 ? 0 : 1; round <= settings.rounds; round++) {
     const warmup = round === 0;
     const durationSec = warmup ? settings.warmupDurationSec : settings.durationSec;
     for (const route of routes) {
-      const order = servers.map((_, i) => servers[(i + round) % servers.length]);
+      const measured = serversFor(servers, route);
+      const order = measured.map((_, i) => measured[(i + round) % measured.length]);
       const inRound = new Map<VariantName, LoadSample>();
       for (const server of order) {
         const sample = await load(server, route, { ...settings, durationSec });
@@ -113,7 +119,7 @@ export async function throughputRounds(
     }
   }
   return routes.flatMap((route) =>
-    servers.map(({ variant }) => {
+    serversFor(servers, route).map(({ variant }) => {
       const rounds = samples.get(`${variant} ${route.name}`) ?? [];
       return {
         variant,

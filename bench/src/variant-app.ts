@@ -13,22 +13,20 @@ import {
   type NestInterceptor,
   type Type,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
+import { APP_INTERCEPTOR, ModulesContainer, NestFactory } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import hbs from 'hbs';
 import netjet from 'netjet';
 import { Http2PreloadModule, registerPreloadHelper } from 'nestjs-http2-preload';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-// Not part of the public API: read through the Nest container only to count cache entries.
-// The relative path points at the same built file the package entry imports, so it is the same class.
-import { PreloadCache } from '../../dist/preload.cache.js';
+import { DEFAULT_FLOOR_LINKS, FLOOR_PATHS, floorMiddleware, type FloorLinks } from './floors.js';
+import { benchPath } from './paths.js';
 import type { ChildMessage, ParentMessage, ServerStats } from './ipc.js';
 import { OtherPagesController, PageController, ScopedPageController, StatusController } from './page.controllers.js';
 import { variant, type Variant } from './variants.js';
 
-const VIEWS = fileURLToPath(new URL('../views/', import.meta.url));
+const VIEWS = benchPath('views') + '/';
 
 @Module({})
 class BenchAppModule {}
@@ -51,7 +49,7 @@ function rootModule(config: Variant): DynamicModule {
   };
 }
 
-async function createApp(config: Variant): Promise<NestExpressApplication> {
+async function createApp(config: Variant, floorLinks: FloorLinks): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule(config), {
     logger: ['error', 'warn'],
     // An error must reach the orchestrator as a message, not end the process.
@@ -64,6 +62,8 @@ async function createApp(config: Variant): Promise<NestExpressApplication> {
   app.set('view cache', true);
   if (config.module) registerPreloadHelper(hbs);
   if (config.netjet) app.use(netjet());
+  // Registered before Nest adds its routes (at listen), so it runs before the page's handler.
+  if (config.floor) app.use(FLOOR_PATHS, floorMiddleware(config.floor, floorLinks));
   return app;
 }
 
@@ -76,8 +76,25 @@ function statsOf(app: NestExpressApplication, config: Variant): ServerStats {
     const usage = process.memoryUsage();
     afterGc = { rssAfterGc: usage.rss, heapUsedAfterGc: usage.heapUsed };
   }
-  const cacheEntries = config.module ? app.get(PreloadCache).size : undefined;
+  const cacheEntries = config.module ? cacheSize(app) : undefined;
   return { rss, ...afterGc, cacheEntries };
+}
+
+/**
+ * Keys in the module's hint cache. The cache class is not part of the package's API, and
+ * the bench reaches the package by its name only, so the provider is found in Nest's
+ * (public) modules container by its class name; undefined if it is not there any more.
+ */
+function cacheSize(app: NestExpressApplication): number | undefined {
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const [token, wrapper] of module.providers) {
+      if (typeof token === 'function' && token.name === 'PreloadCache') {
+        const size = (wrapper.instance as { size?: unknown } | undefined)?.size;
+        return typeof size === 'number' ? size : undefined;
+      }
+    }
+  }
+  return undefined;
 }
 
 function send(message: ChildMessage): Promise<void> {
@@ -86,7 +103,9 @@ function send(message: ChildMessage): Promise<void> {
 
 try {
   const config = variant(process.argv[2] ?? '');
-  const app = await createApp(config);
+  // run.ts passes a floor the links its module counterpart sent (see floors.ts).
+  const floorLinks = process.argv[3] ? (JSON.parse(process.argv[3]) as FloorLinks) : DEFAULT_FLOOR_LINKS;
+  const app = await createApp(config, floorLinks);
   await app.listen(0, '127.0.0.1');
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stats') void send({ type: 'stats', stats: statsOf(app, config) });

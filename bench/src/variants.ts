@@ -1,7 +1,24 @@
 import type { Http2PreloadOptions } from 'nestjs-http2-preload';
+import type { FloorKind } from './floors.js';
 
 /** The servers the benchmark compares; each runs in its own child process. */
-export const VARIANTS = ['bare', 'noop-interceptor', 'late', 'early-flush', 'early-103', 'netjet', 'request-scoped'] as const;
+export const VARIANTS = [
+  'bare',
+  'noop-interceptor',
+  'floor-late',
+  'late',
+  'floor-flush',
+  'early-flush',
+  'floor-103',
+  'early-103',
+  'netjet',
+  'request-scoped',
+] as const;
+
+/** The module's modes that have a floor, and which floor each is measured against. */
+export const FLOOR_OF = { late: 'floor-late', 'early-flush': 'floor-flush', 'early-103': 'floor-103' } as const;
+export type FlooredMode = keyof typeof FLOOR_OF;
+export const FLOORED_MODES = Object.keys(FLOOR_OF) as FlooredMode[];
 
 /** The server of the memory section, which only that section starts. */
 export const MEMORY_VARIANT = 'memory-path-key';
@@ -20,6 +37,13 @@ export interface Variant {
   readonly noopInterceptor?: boolean;
   /** The page controller injects `PreloadCollector`, which makes it request-scoped. */
   readonly requestScoped?: boolean;
+  /** Hand-written middleware doing one mode's wire work with precomputed links (floors.ts). */
+  readonly floor?: FloorKind;
+  /**
+   * Only the HTML route is measured: a floor's middleware is mounted on the pages only, so
+   * on the JSON route it would be bare again, and the JSON target compares with noop-interceptor.
+   */
+  readonly htmlOnly?: boolean;
 }
 
 /** The memory section's bound; stated here so the report can show it next to the cache size. */
@@ -30,6 +54,21 @@ const DEFINITIONS: Record<VariantName, Omit<Variant, 'name'>> = {
   'noop-interceptor': {
     description: 'bare + a global interceptor that only calls `next.handle()`',
     noopInterceptor: true,
+  },
+  'floor-late': {
+    description: 'bare + hand-written middleware: precomputed `Link` set by `on-headers` (late mode\'s wire work)',
+    floor: 'late',
+    htmlOnly: true,
+  },
+  'floor-flush': {
+    description: 'bare + hand-written middleware: 200, precomputed `Link` and `\\n` written before the route',
+    floor: 'flush',
+    htmlOnly: true,
+  },
+  'floor-103': {
+    description: 'bare + hand-written middleware: precomputed `writeEarlyHints()` before the route, `Link` on the 200',
+    floor: '103',
+    htmlOnly: true,
   },
   late: { description: 'module, `presendCachedHeaders: false`', module: { presendCachedHeaders: false } },
   'early-flush': { description: 'module, default strategy (flushed 200 headers)', module: {} },

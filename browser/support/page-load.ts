@@ -119,9 +119,12 @@ async function readPage() {
     resources,
     firstContentfulPaint,
     rendered: {
-      stylesheet: !!sheet && sheet.cssRules.length > 0 && getComputedStyle(document.body).fontFamily.startsWith('Inter'),
+      stylesheet:
+        !!sheet && sheet.cssRules.length > 0 && getComputedStyle(document.body).fontFamily.startsWith('Inter'),
       script: document.documentElement.dataset.script === 'ran',
-      font: [...document.fonts].some((face) => face.family.replace(/["']/g, '') === 'Inter' && face.status === 'loaded'),
+      font: [...document.fonts].some(
+        (face) => face.family.replace(/["']/g, '') === 'Inter' && face.status === 'loaded',
+      ),
     },
   };
 }

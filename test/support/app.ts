@@ -10,7 +10,12 @@ import { registerPreloadHelper } from '../../src/index.js';
 export const FIXTURE_VIEWS = fileURLToPath(new URL('../fixtures/views', import.meta.url));
 
 /** What the fixture `page` view (in its layout) records, in Link header order. */
-export const PAGE_ASSETS = ['/static/css/app.css', '/static/fonts/body.woff2', '/static/js/app.js', '/static/img/hero.png'];
+export const PAGE_ASSETS = [
+  '/static/css/app.css',
+  '/static/fonts/body.woff2',
+  '/static/js/app.js',
+  '/static/img/hero.png',
+];
 
 export interface RunningApp {
   readonly app: NestExpressApplication;

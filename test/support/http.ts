@@ -1,5 +1,10 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+/**
+ * The one raw HTTP client of the repository: the e2e tests, the bench (bench/src) and the
+ * browser tools import it, so that every tool sends a navigation the same way.
+ */
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface InformationalResponse {
   readonly statusCode: number;
@@ -43,7 +48,16 @@ export function request(url: string, options: RequestOptions = {}): Promise<Http
 }
 
 /** What a browser sends with a page request (minus the Sec-Fetch headers, which some tests add). */
-const NAVIGATION_HEADERS = { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' };
+export const NAVIGATION_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8',
+});
+
+/** A page navigation with the Sec-Fetch headers a browser adds: what the bench sends. */
+export const BROWSER_NAVIGATION_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...NAVIGATION_HEADERS,
+  'sec-fetch-mode': 'navigate',
+  'sec-fetch-dest': 'document',
+});
 
 /** A page request as a browser sends it. */
 export function navigate(url: string, headers: Record<string, string> = {}): Promise<HttpResult> {
@@ -159,4 +173,85 @@ export function rawExchange(baseUrl: string, requestText: string): Promise<strin
     socket.on('error', reject);
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
   });
+}
+
+/** One response as a browser would see it unfold, with times from the moment the request was sent. */
+export interface TimedResponse {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  /** Status codes of the 1xx responses before the final one. */
+  readonly informational: readonly number[];
+  /** The Link value that was visible first: the 103's, else the final response's. */
+  readonly firstLink: string | undefined;
+  /** When the first Link was visible, or undefined when none came. */
+  readonly linksMs: number | undefined;
+  /** Where that first Link came from. */
+  readonly linksVia: '103' | 'response headers' | undefined;
+  /** When the final response's headers arrived. */
+  readonly headersMs: number;
+  /** When the final response's body ended. */
+  readonly finalMs: number;
+  readonly body: string;
+}
+
+const linkOf = (headers: IncomingHttpHeaders): string | undefined => {
+  const link = headers.link;
+  return Array.isArray(link) ? link.join(', ') : link;
+};
+
+/**
+ * A GET that times when the links became visible: node:http reports a 103 through its
+ * 'information' event, and flushed headers through 'response' as soon as they arrive.
+ * `agent` is a keep-alive agent to reuse one connection, or false for a new one.
+ */
+export function timedGet(url: string, headers: Record<string, string>, agent: Agent | false): Promise<TimedResponse> {
+  return new Promise((resolve, reject) => {
+    const informational: number[] = [];
+    let firstLink: string | undefined;
+    let linksMs: number | undefined;
+    let linksVia: TimedResponse['linksVia'];
+    const start = performance.now();
+    const req = httpRequest(url, { headers, agent }, (res) => {
+      const headersMs = performance.now() - start;
+      const link = linkOf(res.headers);
+      if (linksMs === undefined && link) {
+        linksMs = headersMs;
+        linksVia = 'response headers';
+        firstLink = link;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({
+          statusCode: res.statusCode ?? 0,
+          headers: res.headers,
+          informational,
+          firstLink,
+          linksMs,
+          linksVia,
+          headersMs,
+          finalMs: performance.now() - start,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    req.on('information', (info) => {
+      const now = performance.now() - start;
+      informational.push(info.statusCode);
+      const link = linkOf(info.headers);
+      if (linksMs === undefined && link) {
+        linksMs = now;
+        linksVia = '103';
+        firstLink = link;
+      }
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** How many links a Link value holds. */
+export function countLinks(link: string | string[] | undefined): number {
+  return linkUrls(link).length;
 }

@@ -1,0 +1,97 @@
+/**
+ * The floors: the wire work of each of the module's modes, written by hand as plain
+ * Express middleware in front of the bare app (same Nest app, same controllers, same hbs
+ * page rendering the same HTML), with no Nest interceptor and no module. Their links are
+ * precomputed strings, so a floor does nothing per request but the writes themselves; the
+ * gap between a module mode and its floor is what the module itself costs.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import onHeaders from 'on-headers';
+
+export type FloorKind = 'late' | 'flush' | '103';
+
+/** The precomputed values a floor sends: the same bytes as its module counterpart's. */
+export interface FloorLinks {
+  /** The final response's `Link` value. */
+  readonly link: string;
+  /** The 103's `Link` value (early-103 leaves out `nopush`, which Chromium drops there). */
+  readonly earlyLink: string;
+}
+
+/** The module's debug header, which its modes send by default; the floors send it too, so the bytes match. */
+const DEBUG_HEADER = 'x-http2-preload';
+
+/** The assets the bench page records, in the order the module sends them. */
+const ASSETS: readonly (readonly [url: string, as: string, extra?: string])[] = [
+  ['/static/css/app.css', 'style'],
+  ['/static/css/theme.css', 'style'],
+  ['/static/fonts/body.woff2', 'font', 'crossorigin=anonymous'],
+  ['/static/js/vendor.js', 'script'],
+  ['/static/js/app.js', 'script'],
+  ['/static/js/analytics.js', 'script'],
+  ['/static/img/hero.webp', 'image'],
+  ['/static/img/logo.svg', 'image'],
+];
+
+const format = (nopush: boolean): string =>
+  ASSETS.map(([url, as, extra]) =>
+    [`<${url}>`, 'rel=preload', `as=${as}`, ...(extra ? [extra] : []), ...(nopush ? ['nopush'] : [])].join('; '),
+  ).join(', ');
+
+/**
+ * Written by hand from what the module sent when the floors were added. `npm run bench`
+ * does not rely on it: it gives each floor the values its module counterpart actually
+ * sent (see run.ts), so that a change in the module's link format cannot make a floor
+ * send different bytes. This is for a floor started on its own (`bench:profile`).
+ */
+export const DEFAULT_FLOOR_LINKS: FloorLinks = { link: format(true), earlyLink: format(false) };
+
+/** The paths of the bench's pages: the module hints those, never the JSON route. */
+export const FLOOR_PATHS = ['/page', '/slow'];
+
+/**
+ * After the flush, Express still sets Content-Length, ETag and the charset when the page
+ * is sent; on a response whose headers are gone those would throw. One shared function,
+ * no per-response state: the least a hand-written flush has to do.
+ */
+function setHeaderUnlessSent(this: ServerResponse, name: string, value: number | string | readonly string[]) {
+  return this.headersSent ? this : (Object.getPrototypeOf(this) as ServerResponse).setHeader.call(this, name, value);
+}
+
+export function floorMiddleware(kind: FloorKind, links: FloorLinks): RequestHandler {
+  switch (kind) {
+    case 'late':
+      // As the module's late mode: the Link goes on when the page's headers are written.
+      return (_req: Request, res: Response, next: NextFunction) => {
+        onHeaders(res, function (this: ServerResponse) {
+          this.setHeader('Link', links.link);
+          this.setHeader(DEBUG_HEADER, 'late');
+        });
+        next();
+      };
+    case 'flush':
+      // As the module's default: 200, the Link and the newline in one write before the route runs.
+      return (_req: Request, res: Response, next: NextFunction) => {
+        res.statusCode = 200;
+        res.setHeader('Content-Type', 'text/html; charset=utf-8');
+        res.setHeader('Link', links.link);
+        res.setHeader(DEBUG_HEADER, 'early');
+        res.write('\n');
+        res.socket?.uncork();
+        res.setHeader = setHeaderUnlessSent as Response['setHeader'];
+        next();
+      };
+    case '103': {
+      // Node accepts one link per string (it joins them with ", " on the wire, as the module's did).
+      const earlyLinks = links.earlyLink.split(/,\s*(?=<)/);
+      // As the module's earlyHints strategy: a 103 before the route, the Link again on the 200.
+      return (_req: Request, res: Response, next: NextFunction) => {
+        res.writeEarlyHints({ link: earlyLinks });
+        res.setHeader('Link', links.link);
+        res.setHeader(DEBUG_HEADER, 'early');
+        next();
+      };
+    }
+  }
+}
