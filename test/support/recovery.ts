@@ -3,7 +3,12 @@ import { navigate, type HttpResult } from './http.js';
 /** The refresh URL of a recovery (or forwarding) page, as a browser without scripting follows it. */
 export function refreshTarget(body: string): string | undefined {
   const match = /<meta http-equiv="refresh" content="0; url=([^"]*)">/.exec(body);
-  return match?.[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return match?.[1]
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 /** Whether a body is the page the module ends a flushed response with when the app answered otherwise. */
