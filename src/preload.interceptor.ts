@@ -16,7 +16,7 @@ import { headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
 import { cacheKeyFor, routePatternOf } from './cache-key.js';
 import { currentValidators, evaluatePreconditions, hasPrecondition, type Validators } from './conditional-request.js';
 import { cleanRunNeeded, type FlushEvent } from './flush-backoff.js';
-import { inlineScriptAllowed, isRetryRequest, recoveryPage, withoutRetryMarker } from './flush-recovery.js';
+import { inlineScriptAllowed, isRetryRequest, recoveryPage, RETRY_MARKER, withoutRetryMarker } from './flush-recovery.js';
 import { isCspNonce } from './csp-nonce.js';
 import { describeValue } from './describe-value.js';
 import { earlyHintLinks } from './early-hints.js';
@@ -71,7 +71,7 @@ function requestBeforeHandler(request: Request, response: Response, precondition
     conditional: (!preconditionsSettled && hasPrecondition(headers)) || headers.range !== undefined,
     // express-session and cookie-session define it; they write their cookie with the headers.
     hasSession: 'session' in request,
-    retry,
+    retry: retry || isRetryRequest('', headers.cookie),
     statusCode: response.statusCode,
   };
 }
@@ -91,15 +91,16 @@ function routeLabel(request: Request): string {
 /**
  * The retry of a page that went wrong after a flush may carry a query parameter: take it
  * off the URL before anything reads the query, so the app sees the URL it linked to.
+ * True when it was there.
  */
 function takeRetryMarker(request: Request): boolean {
+  // Almost no URL has it: one substring search, no parsing, on every other request.
+  if (!request.url.includes(RETRY_MARKER)) return false;
   const url = withoutRetryMarker(request.url);
-  if (url !== request.url) {
-    request.url = url;
-    request.originalUrl = withoutRetryMarker(request.originalUrl);
-    return true;
-  }
-  return isRetryRequest(request.url, request.headers.cookie);
+  if (url === request.url) return false;
+  request.url = url;
+  request.originalUrl = withoutRetryMarker(request.originalUrl);
+  return true;
 }
 
 /**
