@@ -107,14 +107,16 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
     endWith({ action: 'recover', problem });
   };
 
+  // Once the handler's body streams, a header set late throws ERR_HTTP_HEADERS_SENT, as it
+  // would on a late response: quietly keeping it aside would lose it without a word.
   response.setHeader = function (this: Response, name: string, value: HeaderValue) {
-    if (!this.headersSent) return setHeader.call(this, name, value);
+    if (!this.headersSent || bodyStarted) return setHeader.call(this, name, value);
     lateHeaders.set(name.toLowerCase(), value);
     return this;
   } as Response['setHeader'];
 
   response.appendHeader = function (this: Response, name: string, value: string | readonly string[]) {
-    if (!this.headersSent) return appendHeader.call(this, name, value);
+    if (!this.headersSent || bodyStarted) return appendHeader.call(this, name, value);
     const key = name.toLowerCase();
     const previous = lateHeaders.get(key);
     const values = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
@@ -132,7 +134,7 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
   } as Response['getHeader'];
 
   response.removeHeader = function (this: Response, name: string) {
-    if (!this.headersSent) return removeHeader.call(this, name);
+    if (!this.headersSent || bodyStarted) return removeHeader.call(this, name);
     lateHeaders.delete(name.toLowerCase());
   };
 
