@@ -1,4 +1,4 @@
-import { formatLink, linksWithinBudget, orderHints, type LinkFormatOptions } from './link-header.js';
+import { formatLink, formatLinkHeader, linksWithinBudget, orderHints, type LinkFormatOptions } from './link-header.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 
 /**
@@ -24,4 +24,14 @@ export function earlyHintLinks(hints: Iterable<PreloadHint>, options: LinkFormat
     .map((hint) => formatLink(hint, linkOptions))
     .filter((link) => NODE_EARLY_HINT_LINK.test(link));
   return linksWithinBudget(links, options.maxBytes);
+}
+
+/**
+ * The `Link` value of flushed early headers, or undefined when not one link fits the
+ * budget: flushing commits the response's status and headers, which is worth it only
+ * for links; without any, the request goes late instead of out early with `Link: `.
+ */
+export function flushedEarlyLinks(hints: Iterable<PreloadHint>, options: LinkFormatOptions): string | undefined {
+  const value = formatLinkHeader(hints, options);
+  return value === '' ? undefined : value;
 }

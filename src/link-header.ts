@@ -68,18 +68,22 @@ export function formatLink(hint: PreloadHint, options: LinkFormatOptions): strin
 }
 
 /**
- * The longest run of links, from the first, whose joined value fits in `maxBytes`:
- * links come ordered by priority, so the lowest-priority ones are dropped first, whole.
- * Header values are sent one byte per character.
+ * The links, in the order given, that fit in `maxBytes` together: links come ordered by
+ * priority, and each one is kept if it still fits after those before it, so a link too
+ * long for the budget is skipped, whole, without costing the smaller ones after it
+ * their place. Header values are sent one byte per character.
  */
 export function linksWithinBudget(links: readonly string[], maxBytes: number | undefined): readonly string[] {
   if (maxBytes === undefined) return links;
+  const kept: string[] = [];
   let bytes = 0;
-  for (let i = 0; i < links.length; i += 1) {
-    bytes += links[i].length + (i > 0 ? 2 : 0);
-    if (bytes > maxBytes) return links.slice(0, i);
+  for (const link of links) {
+    const cost = link.length + (kept.length > 0 ? 2 : 0);
+    if (bytes + cost > maxBytes) continue;
+    kept.push(link);
+    bytes += cost;
   }
-  return links;
+  return kept.length === links.length ? links : kept;
 }
 
 /** The `Link` header value for a set of hints, ordered, deduplicated and within budget; empty when there are none. */

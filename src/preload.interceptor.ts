@@ -8,7 +8,7 @@ import { headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
 import { cacheKeyFor, routePatternOf } from './cache-key.js';
 import { isCspNonce } from './csp-nonce.js';
 import { describeValue } from './describe-value.js';
-import { earlyHintLinks } from './early-hints.js';
+import { earlyHintLinks, flushedEarlyLinks } from './early-hints.js';
 import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
 import { HTTP2_PRELOAD_OPTIONS, PRELOAD_MODE, PRELOAD_STRATEGY } from './http2-preload.constants.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
@@ -174,7 +174,9 @@ export class PreloadInterceptor implements NestInterceptor {
   private flushEarly(state: PreloadRequest, hints: readonly PreloadHint[]): FlushedResponse | undefined {
     const { response } = state;
     try {
-      const link = appendLinkHeader(response.getHeader('link'), formatLinkHeader(hints, this.linkOptionsFor(state)));
+      const links = flushedEarlyLinks(hints, this.linkOptionsFor(state));
+      if (links === undefined) return undefined;
+      const link = appendLinkHeader(response.getHeader('link'), links);
       const debug = this.options.debugHeader ? ([this.options.debugHeader, PRELOAD_MODE.early] as const) : undefined;
       return flushHeadersEarly(response, { link, debug }, (outcome) => this.afterFlush(state, outcome));
     } catch (error) {
@@ -247,7 +249,7 @@ export class PreloadInterceptor implements NestInterceptor {
       if (hinted) this.learnFromPage(state, headersBefore);
       if (hinted && collector.size > 0) {
         const links = formatLinkHeader(collector.entries(), this.linkOptionsFor(state));
-        response.setHeader('Link', appendLinkHeader(response.getHeader('link'), links));
+        if (links !== '') response.setHeader('Link', appendLinkHeader(response.getHeader('link'), links));
       }
       if (this.options.debugHeader) response.setHeader(this.options.debugHeader, mode);
     } catch (error) {
