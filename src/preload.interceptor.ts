@@ -8,7 +8,7 @@ import { headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
 import { cacheKeyFor, routePatternOf } from './cache-key.js';
 import { isCspNonce } from './csp-nonce.js';
 import { describeValue } from './describe-value.js';
-import { earlyHintLinks, flushedEarlyLinks } from './early-hints.js';
+import { earlyHintLinks, flushedEarlyLinks, ownsSocket } from './early-hints.js';
 import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
 import { HTTP2_PRELOAD_OPTIONS, PRELOAD_MODE, PRELOAD_STRATEGY } from './http2-preload.constants.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
@@ -207,7 +207,7 @@ export class PreloadInterceptor implements NestInterceptor {
   private sendEarlyHints({ request, response }: PreloadRequest, hints: readonly PreloadHint[]): boolean {
     // No nonce to read: a 103 never carries one (see earlyHintLinks).
     const links = earlyHintLinks(hints, this.linkOptions);
-    if (links.length === 0) return false;
+    if (links.length === 0 || !ownsSocket(response)) return false;
     try {
       response.writeEarlyHints({ link: [...links] });
       return true;
