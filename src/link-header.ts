@@ -41,19 +41,25 @@ function parameter(name: string, value: string): string {
   return `; ${name}="${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
-/** Each hint's link without the per-request parameters; hints are immutable and reused across requests. */
+/**
+ * Each hint's link without the per-request parameters; hints are immutable and reused
+ * across requests. Bounded by the hints themselves: it holds a text only as long as its
+ * hint is alive (in a request, the hint cache or the plain-hint cache, each bounded).
+ */
 const LINK_WITHOUT_OPTIONS = new WeakMap<PreloadHint, string>();
 
 function linkWithoutOptions(hint: PreloadHint): string {
   let link = LINK_WITHOUT_OPTIONS.get(hint);
   if (link === undefined) {
-    link = `<${toUriReference(hint.url)}>; rel=preload`;
-    if (hint.as) link += parameter('as', hint.as);
+    // Joined once, so the text kept for the hint's lifetime is one flat string.
+    const parts = [`<${toUriReference(hint.url)}>; rel=preload`];
+    if (hint.as) parts.push(parameter('as', hint.as));
     // Spelt out rather than a bare `; crossorigin`: some Link parsers misread a valueless parameter.
-    if (hint.crossorigin) link += parameter('crossorigin', hint.crossorigin);
-    if (hint.type) link += parameter('type', hint.type);
-    if (hint.media) link += parameter('media', hint.media);
-    if (hint.fetchpriority) link += parameter('fetchpriority', hint.fetchpriority);
+    if (hint.crossorigin) parts.push(parameter('crossorigin', hint.crossorigin));
+    if (hint.type) parts.push(parameter('type', hint.type));
+    if (hint.media) parts.push(parameter('media', hint.media));
+    if (hint.fetchpriority) parts.push(parameter('fetchpriority', hint.fetchpriority));
+    link = parts.join('');
     LINK_WITHOUT_OPTIONS.set(hint, link);
   }
   return link;

@@ -1,4 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import { flatCopy } from './flat-string.js';
+import { MAX_HINT_URL_LENGTH, PLAIN_HINT_CACHE_MAX_BYTES } from './http2-preload.constants.js';
 import type {
   PreloadAttributes,
   PreloadCrossOrigin,
@@ -43,7 +45,21 @@ const UNSAFE_PARAMETER_TEXT = /[^\t\u0020-\u007e\u0080-\u00ff]/;
  * the same few URLs on every request, so each is worked out once, and the same frozen
  * hint lets the Link formatting reuse its work too.
  */
-const PLAIN_HINTS = new LRUCache<string, PreloadHint>({ max: 1000 });
+const PLAIN_HINTS = new LRUCache<string, PreloadHint>({
+  max: 1000,
+  // Bounded in bytes too: each URL is kept here, and its link text beside its hint.
+  maxSize: PLAIN_HINT_CACHE_MAX_BYTES,
+  sizeCalculation: (hint) => estimatedHintBytes(hint),
+});
+
+/**
+ * A generous estimate of what one hint keeps alive: its URL (two bytes a character at
+ * worst), its link text (the URL percent-encoded, up to 9 characters for one of it, but
+ * asset URLs are ASCII: counted as 3), and the objects around them.
+ */
+export function estimatedHintBytes(hint: PreloadHint): number {
+  return 128 + 2 * hint.url.length + 3 * hint.url.length;
+}
 
 /** `as` for a URL from its file extension (query and fragment ignored), or undefined. */
 export function inferDestination(url: string): PreloadDestination | undefined {
@@ -81,7 +97,8 @@ export function normalizeHint(url: unknown, attributes: PreloadAttributes = {}):
     throw invalid(url, 'the URL must be a non-empty string.');
   }
   const plain = attributes !== null && typeof attributes === 'object' && Object.keys(attributes).length === 0;
-  if (plain) {
+  // An over-long URL is never kept: the collector refuses it right after.
+  if (plain && url.length <= MAX_HINT_URL_LENGTH) {
     let hint = PLAIN_HINTS.get(url);
     if (hint === undefined) {
       hint = Object.freeze(hintWithInferences(url, attributes));
@@ -109,7 +126,11 @@ function hintWithInferences(url: string, attributes: PreloadAttributes): Preload
   checkText(url, 'media', media);
 
   const destination = as ?? inferDestination(url);
-  const hint: { -readonly [K in keyof PreloadHint]: PreloadHint[K] } = { url };
+  // A copy of its own: the hint may outlive the request in the caches, and the URL as
+  // given may be a tree of concatenated pieces or a slice of a longer string.
+  const hint: { -readonly [K in keyof PreloadHint]: PreloadHint[K] } = {
+    url: url.length <= MAX_HINT_URL_LENGTH ? flatCopy(url) : url,
+  };
   if (destination) hint.as = destination;
   const mode = crossorigin ?? (destination === 'font' ? 'anonymous' : undefined);
   if (mode) hint.crossorigin = mode;

@@ -1,5 +1,7 @@
+import { HINT_CACHE_MAX_BYTES, MAX_CACHE_KEY_LENGTH } from './http2-preload.constants.js';
 import { PreloadCache } from './preload.cache.js';
 import type { PreloadHint } from './preload-hint.interface.js';
+import { normalizeHint } from './preload-hint.js';
 
 const css: PreloadHint = { url: '/app.css', as: 'style' };
 const js: PreloadHint = { url: '/app.js', as: 'script' };
@@ -67,5 +69,29 @@ describe('PreloadCache', () => {
     expect(cache.stopFlushing(home)).toBe(false);
     expect(cache.isFlushable(home)).toBe(false);
     expect(cache.isFlushable(profile)).toBe(true);
+  });
+
+  it('neither remembers nor looks up a key longer than MAX_CACHE_KEY_LENGTH', () => {
+    const cache = new PreloadCache({ cacheSize: 2 });
+    const long = `GET /${'a'.repeat(MAX_CACHE_KEY_LENGTH)}`;
+    cache.remember(long, [css]);
+    expect(cache.size).toBe(0);
+    expect(cache.hintsFor(long)).toBeUndefined();
+    const longest = `GET /${'a'.repeat(MAX_CACHE_KEY_LENGTH - 5)}`;
+    cache.remember(longest, [css]);
+    expect(cache.hintsFor(longest)).toEqual([css]);
+  });
+
+  it('holds at most HINT_CACHE_MAX_BYTES of keys and URLs, whatever cacheSize says', () => {
+    const cache = new PreloadCache({ cacheSize: 1000 });
+    const bytesPerEntry = 2 * 2000 + 128 + 5 * 2000;
+    for (let i = 0; i < 1000; i += 1) {
+      const key = `GET /${String(i).padStart(1995, '0')}`;
+      cache.remember(key, [normalizeHint(`/static/${String(i).padStart(1990, '0')}.png`)]);
+    }
+    expect(cache.size).toBeLessThanOrEqual(Math.floor(HINT_CACHE_MAX_BYTES / bytesPerEntry));
+    expect(cache.size).toBeGreaterThan(100);
+    // The most recent entries are the ones kept.
+    expect(cache.hintsFor(`GET /${String(999).padStart(1995, '0')}`)).toHaveLength(1);
   });
 });

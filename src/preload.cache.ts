@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
+import { flatCopy } from './flat-string.js';
+import { HINT_CACHE_MAX_BYTES, HTTP2_PRELOAD_OPTIONS, MAX_CACHE_KEY_LENGTH } from './http2-preload.constants.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import type { PreloadHint } from './preload-hint.interface.js';
+import { estimatedHintBytes } from './preload-hint.js';
 
 /**
  * What the module has learnt about routes: the hints each cache key's last page used
@@ -16,18 +18,30 @@ export class PreloadCache {
   private readonly notFlushable = new WeakSet<Function>();
 
   constructor(@Inject(HTTP2_PRELOAD_OPTIONS) options: Pick<ResolvedHttp2PreloadOptions, 'cacheSize'>) {
-    this.hints = new LRUCache({ max: options.cacheSize });
+    this.hints = new LRUCache({
+      max: options.cacheSize,
+      // Bounded in bytes as well as entries: long paths and URLs cannot make it grow
+      // beyond this, whatever cacheSize says. An entry larger than the whole is not kept.
+      maxSize: HINT_CACHE_MAX_BYTES,
+      sizeCalculation: (hints, key) => 2 * key.length + hints.reduce((bytes, hint) => bytes + estimatedHintBytes(hint), 64),
+    });
   }
 
   /** The hints last used under this key, or undefined. */
   hintsFor(key: string): readonly PreloadHint[] | undefined {
-    return this.hints.get(key);
+    return key.length > MAX_CACHE_KEY_LENGTH ? undefined : this.hints.get(key);
   }
 
-  /** Replaces the key's hints with what a page just used; a page that used none forgets the key. */
+  /**
+   * Replaces the key's hints with what a page just used; a page that used none forgets
+   * the key. A key longer than `MAX_CACHE_KEY_LENGTH` is not remembered.
+   */
   remember(key: string, hints: readonly PreloadHint[]): void {
+    if (key.length > MAX_CACHE_KEY_LENGTH) return;
     if (hints.length === 0) this.hints.delete(key);
-    else this.hints.set(key, Object.freeze([...hints]));
+    // The key is copied: it is often a slice of req.originalUrl, which would keep the
+    // whole request line alive for as long as the entry lives.
+    else this.hints.set(flatCopy(key), Object.freeze([...hints]));
   }
 
   /** How many keys are remembered. */
