@@ -128,6 +128,17 @@ export interface Http2PreloadOptions {
    * @default false
    */
   preloadRedirects?: boolean;
+
+  /**
+   * Other origins whose URLs hints learnt from one request may point at when they are
+   * sent early to other requests, from the shared hint cache: `['https://cdn.example.com']`.
+   * Without it, only same-origin URLs under `staticPrefix` (or on its origin, when it is
+   * a full URL) and URLs declared with `@Preload()` are shared; any other hint still
+   * goes late on the response of the request that recorded it. Each entry is an origin:
+   * `http(s)://host[:port]`, without a path.
+   * @default []
+   */
+  sharedHintOrigins?: readonly string[];
 }
 
 /** The options after validation, with every default filled in. */

@@ -3,8 +3,8 @@ import { PreloadCache } from './preload.cache.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
 
-const css: PreloadHint = { url: '/app.css', as: 'style' };
-const js: PreloadHint = { url: '/app.js', as: 'script' };
+const css: PreloadHint = { url: '/static/app.css', as: 'style' };
+const js: PreloadHint = { url: '/static/app.js', as: 'script' };
 
 describe('PreloadCache', () => {
   it('returns the hints remembered under a key, and nothing for an unknown key', () => {
@@ -93,5 +93,21 @@ describe('PreloadCache', () => {
     expect(cache.size).toBeGreaterThan(100);
     // The most recent entries are the ones kept.
     expect(cache.hintsFor(`GET /${String(999).padStart(1995, '0')}`)).toHaveLength(1);
+  });
+
+  it('keeps only the hints that are safe to share: same-origin under staticPrefix, listed origins, declared', () => {
+    const cache = new PreloadCache({ cacheSize: 2, staticPrefix: '/static/', sharedHintOrigins: ['https://cdn.example.com'] });
+    const recorded = [
+      css,
+      { url: '/logout.webp', as: 'image' },
+      { url: '/static/img/../../logout.webp', as: 'image' },
+      { url: 'https://evil.example/x.js', as: 'script' },
+      { url: 'https://cdn.example.com/lib.js', as: 'script' },
+    ] satisfies PreloadHint[];
+    cache.remember('GET /', recorded);
+    expect(cache.hintsFor('GET /')?.map((hint) => hint.url)).toEqual(['/static/app.css', 'https://cdn.example.com/lib.js']);
+    // Nothing shareable: the key is forgotten, so the next request goes late.
+    cache.remember('GET /', [{ url: '/logout.webp', as: 'image' }]);
+    expect(cache.hintsFor('GET /')).toBeUndefined();
   });
 });
