@@ -86,7 +86,8 @@ export interface Http2PreloadOptions {
 
   /**
    * How many keys the hint cache remembers; the least recently used is forgotten first.
-   * A positive integer.
+   * A positive integer. The cache also holds at most about 4 MiB of keys and URLs,
+   * whichever limit comes first, and never a key longer than 2,048 characters.
    * @default 1000
    */
   cacheSize?: number;

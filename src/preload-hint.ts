@@ -102,7 +102,8 @@ export function normalizeHint(url: unknown, attributes: PreloadAttributes = {}):
     let hint = PLAIN_HINTS.get(url);
     if (hint === undefined) {
       hint = Object.freeze(hintWithInferences(url, attributes));
-      PLAIN_HINTS.set(url, hint);
+      // Keyed by the hint's own flat copy of the URL, not by the string as given.
+      PLAIN_HINTS.set(hint.url, hint);
     }
     return hint;
   }
