@@ -52,13 +52,17 @@ const PLAIN_HINTS = new LRUCache<string, PreloadHint>({
   sizeCalculation: (hint) => estimatedHintBytes(hint),
 });
 
+const NON_ASCII = /[^\u0000-\u007f]/;
+
 /**
- * A generous estimate of what one hint keeps alive: its URL (two bytes a character at
- * worst), its link text (the URL percent-encoded, up to 9 characters for one of it, but
- * asset URLs are ASCII: counted as 3), and the objects around them.
+ * An upper bound of what one hint keeps alive, in bytes: its URL (one byte a character
+ * when it is ASCII, two otherwise), its link text (the URL percent-encoded: at most 3
+ * characters for an ASCII one, 9 for any other, as `%XX` per UTF-8 byte), and the
+ * objects around them.
  */
 export function estimatedHintBytes(hint: PreloadHint): number {
-  return 128 + 2 * hint.url.length + 3 * hint.url.length;
+  const perCharacter = NON_ASCII.test(hint.url) ? 2 + 9 : 1 + 3;
+  return 128 + perCharacter * hint.url.length;
 }
 
 /** `as` for a URL from its file extension (query and fragment ignored), or undefined. */
