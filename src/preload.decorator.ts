@@ -70,7 +70,11 @@ function declaredHint(declaration: unknown): PreloadHint {
   }
   // Written in code, so refused at startup rather than skipped with a warning per request.
   const unsafe = unsafeUrlReason(hint.url);
-  if (unsafe !== undefined) throw invalid(`cannot preload ${JSON.stringify(hint.url)}: ${unsafe}.`);
+  if (unsafe !== undefined) {
+    // Cut short, like the collector's warning: an over-long URL would drown the message.
+    const shown = hint.url.length > 200 ? `${hint.url.slice(0, 200)}…` : hint.url;
+    throw invalid(`cannot preload ${JSON.stringify(shown)}: ${unsafe}.`);
+  }
   DECLARED_URLS.add(hint.url);
   return Object.freeze(hint);
 }
