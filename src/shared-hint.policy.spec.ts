@@ -78,12 +78,12 @@ describe('isShareableHint with other static prefixes', () => {
     expect(isShareableHint('//evil.example/app/a.css', cdn)).toBe(false);
   });
 
-  it('shares relative URLs under a relative staticPrefix only', () => {
+  it('shares nothing relative to the page, even under a relative staticPrefix', () => {
+    // Each page resolves it against its own path: /a/b and /a/c/d share a route's entry.
     const relative = sharedHintPolicy('assets', []);
-    expect(isShareableHint('assets/a.css', relative)).toBe(true);
-    expect(isShareableHint('assets/../a.css', relative)).toBe(false);
+    expect(isShareableHint('assets/a.css', relative)).toBe(false);
     expect(isShareableHint('/assets/a.css', relative)).toBe(false);
-    expect(isShareableHint('other/a.css', relative)).toBe(false);
+    expect(isShareableHint('https://cdn.example.com/a.css', relative)).toBe(false);
   });
 
   it('shares the whole origin under staticPrefix "/", dot segments still refused', () => {

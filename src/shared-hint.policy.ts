@@ -7,8 +7,6 @@ import { toUriReference, unsafeUrlReason } from './uri-reference.js';
 export interface SharedHintPolicy {
   /** `/static/`: same-origin, path-absolute URLs under it are shareable; undefined when staticPrefix is a full URL. */
   readonly samePathPrefix: string | undefined;
-  /** `static/`: a relative staticPrefix (rare); relative URLs under it are shareable. */
-  readonly relativePrefix: string | undefined;
   /** Origins (`https://cdn.example.com`) whose URLs are shareable: the listed ones and a full-URL staticPrefix's. */
   readonly origins: ReadonlySet<string>;
   /** URLs declared with `@Preload()`: written in code, the same for every request. */
@@ -52,7 +50,6 @@ export function sharedHintPolicy(
     if (normalized !== undefined) origins.add(normalized);
   }
   let samePathPrefix: string | undefined;
-  let relativePrefix: string | undefined;
   if (SCHEME.test(staticPrefix) || staticPrefix.startsWith('//')) {
     // A full URL (or a protocol-relative one): its origin is where the static files are.
     for (const scheme of SCHEME.test(staticPrefix) ? [''] : ['http:', 'https:']) {
@@ -65,10 +62,10 @@ export function sharedHintPolicy(
     }
   } else if (staticPrefix.startsWith('/')) {
     samePathPrefix = withTrailingSlash(new URL(staticPrefix, PAGE_ORIGIN).pathname);
-  } else {
-    relativePrefix = withTrailingSlash(staticPrefix);
   }
-  return { samePathPrefix, relativePrefix, origins, isDeclared };
+  // A relative staticPrefix (`static/`) names no fixed place: its URLs resolve against
+  // each page's own path, so they differ between the pages sharing a cache entry.
+  return { samePathPrefix, origins, isDeclared };
 }
 
 /** Percent-decodes until nothing changes: a proxy and a file server may each decode once. */
@@ -106,8 +103,8 @@ export function hasDotSegment(reference: string): boolean {
  * `staticPrefix`; a URL on a full-URL `staticPrefix`'s origin or on a listed origin.
  * Never: a dot segment after percent-decoding, a protocol-relative URL to an origin
  * not allowed for both schemes, credentials in the URL, anything `unsafeUrlReason`
- * refuses. Judged on the URI reference the `Link` header carries, parsed the way a
- * browser parses it.
+ * refuses, or a URL relative to the page (it leads elsewhere on each page). Judged on
+ * the URI reference the `Link` header carries, parsed the way a browser parses it.
  */
 export function isShareableHint(url: string, policy: SharedHintPolicy): boolean {
   if (unsafeUrlReason(url) !== undefined) return false;
@@ -123,9 +120,8 @@ export function isShareableHint(url: string, policy: SharedHintPolicy): boolean 
     const resolved = new URL(reference, PAGE_ORIGIN);
     return resolved.origin === PAGE_ORIGIN && resolved.pathname.startsWith(policy.samePathPrefix);
   }
-  // Relative to the page: shareable only under a relative staticPrefix, which the
-  // dot-segment check keeps inside the page's own folder.
-  return policy.relativePrefix !== undefined && reference.startsWith(policy.relativePrefix);
+  // Relative to the page: where it leads depends on the page that receives it.
+  return false;
 }
 
 function isOnAllowedOrigin(reference: string, policy: SharedHintPolicy): boolean {
