@@ -57,12 +57,14 @@ const NON_ASCII = /[^\u0000-\u007f]/;
 /**
  * An upper bound of what one hint keeps alive, in bytes: its URL (one byte a character
  * when it is ASCII, two otherwise), its link text (the URL percent-encoded: at most 3
- * characters for an ASCII one, 9 for any other, as `%XX` per UTF-8 byte), and the
- * objects around them.
+ * characters for an ASCII one, 9 for any other, as `%XX` per UTF-8 byte), its free-text
+ * attributes (Latin-1, kept and quoted in the link text, at most doubled by escapes),
+ * and the objects around them.
  */
 export function estimatedHintBytes(hint: PreloadHint): number {
   const perCharacter = NON_ASCII.test(hint.url) ? 2 + 9 : 1 + 3;
-  return 128 + perCharacter * hint.url.length;
+  const attributeText = (hint.type?.length ?? 0) + (hint.media?.length ?? 0);
+  return 128 + perCharacter * hint.url.length + 3 * attributeText;
 }
 
 /** `as` for a URL from its file extension (query and fragment ignored), or undefined. */
@@ -139,8 +141,9 @@ function hintWithInferences(url: string, attributes: PreloadAttributes): Preload
   if (destination) hint.as = destination;
   const mode = crossorigin ?? (destination === 'font' ? 'anonymous' : undefined);
   if (mode) hint.crossorigin = mode;
-  if (type !== undefined) hint.type = type;
-  if (media !== undefined) hint.media = media;
+  // Free text may come from the request too: copies of their own, like the URL.
+  if (type !== undefined) hint.type = flatCopy(type);
+  if (media !== undefined) hint.media = flatCopy(media);
   if (fetchpriority !== undefined) hint.fetchpriority = fetchpriority;
   return hint;
 }
