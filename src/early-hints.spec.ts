@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { earlyHintLinks } from './early-hints.js';
+import { connect, type AddressInfo } from 'node:net';
+import { earlyHintLinks, flushedEarlyLinks, ownsSocket } from './early-hints.js';
 import { formatLink } from './link-header.js';
 import { normalizeHint } from './preload-hint.js';
 
@@ -78,6 +78,47 @@ describe('earlyHintLinks', () => {
       expect([...earlyHintLinks(hints, nopush)].sort()).toEqual(
         acceptedByNode.filter((link) => !link.includes('media=')).sort(),
       );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('flushedEarlyLinks', () => {
+  it('is the Link value, or undefined when not one link fits the budget', () => {
+    expect(flushedEarlyLinks([hint('/a.css')], { nopush: true, maxBytes: 100 })).toBe('</a.css>; rel=preload; as=style; nopush');
+    expect(flushedEarlyLinks([hint('/a.css')], { nopush: true, maxBytes: 10 })).toBeUndefined();
+    expect(flushedEarlyLinks([], nopush)).toBeUndefined();
+  });
+});
+
+describe('ownsSocket', () => {
+  it('is true only for the response its pipelined connection is writing now', async () => {
+    const owned: Record<string, boolean[]> = {};
+    let bothArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (bothArrived = resolve));
+    const server = createServer((req, res) => {
+      const path = req.url ?? '';
+      owned[path] = [ownsSocket(res)];
+      if (Object.keys(owned).length === 2) bothArrived();
+      // Both requests are in the handler before the first answers: the second waits its turn.
+      void arrived.then(() => {
+        owned[path].push(ownsSocket(res));
+        res.end('ok');
+      });
+    });
+    try {
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      const socket = connect({ host: '127.0.0.1', port });
+      await once(socket, 'connect');
+      socket.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      socket.resume();
+      await once(socket, 'close');
+      // The second response gets the socket once the first is done, after its handler looked.
+      expect(owned).toEqual({ '/first': [true, true], '/second': [false, false] });
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -86,7 +86,8 @@ export interface Http2PreloadOptions {
 
   /**
    * How many keys the hint cache remembers; the least recently used is forgotten first.
-   * A positive integer.
+   * A positive integer. The cache also holds at most about 4 MiB of keys and URLs,
+   * whichever limit comes first, and never a key longer than 2,048 characters.
    * @default 1000
    */
   cacheSize?: number;
@@ -128,6 +129,17 @@ export interface Http2PreloadOptions {
    * @default false
    */
   preloadRedirects?: boolean;
+
+  /**
+   * Other origins whose URLs hints learnt from one request may point at when they are
+   * sent early to other requests, from the shared hint cache: `['https://cdn.example.com']`.
+   * Without it, only same-origin URLs under `staticPrefix` (or on its origin, when it is
+   * a full URL) and URLs declared with `@Preload()` are shared; any other hint still
+   * goes late on the response of the request that recorded it. Each entry is an origin:
+   * `http(s)://host[:port]`, without a path.
+   * @default []
+   */
+  sharedHintOrigins?: readonly string[];
 }
 
 /** The options after validation, with every default filled in. */

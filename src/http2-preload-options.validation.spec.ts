@@ -16,6 +16,7 @@ describe('resolveOptions', () => {
       maxHeaderBytes: 2000,
       preloadRedirects: false,
       nonce: readLocalsCspNonce,
+      sharedHintOrigins: [],
     });
     expect(resolveOptions(undefined)).toEqual(resolveOptions({}));
   });
@@ -38,8 +39,28 @@ describe('resolveOptions', () => {
 
   it('names an unknown key and lists the accepted ones', () => {
     expect(() => resolveOptions({ serverpush: true })).toThrow(
-      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version, maxHeaderBytes, preloadRedirects, nonce.',
+      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version, maxHeaderBytes, preloadRedirects, nonce, sharedHintOrigins.',
     );
+  });
+
+  it('takes sharedHintOrigins as a frozen copy of origins, and refuses anything but an origin', () => {
+    const given = ['https://cdn.example.com', 'http://127.0.0.1:8080'];
+    const { sharedHintOrigins } = resolveOptions({ sharedHintOrigins: given });
+    expect(sharedHintOrigins).toEqual(given);
+    expect(sharedHintOrigins).not.toBe(given);
+    expect(Object.isFrozen(sharedHintOrigins)).toBe(true);
+    for (const wrong of [
+      'https://cdn.example.com/assets/',
+      'cdn.example.com',
+      '//cdn.example.com',
+      'javascript:alert(1)',
+      'https://user@cdn.example.com',
+      'https://cdn.example.com?x',
+      '',
+    ]) {
+      expect(() => resolveOptions({ sharedHintOrigins: [wrong] })).toThrow(/option "sharedHintOrigins" must be an array of origins/);
+    }
+    expect(() => resolveOptions({ sharedHintOrigins: 'https://cdn.example.com' })).toThrow(/sharedHintOrigins/);
   });
 
   it('describes the wrong value', () => {

@@ -9,6 +9,7 @@ import {
   PRELOAD_STRATEGY,
 } from './http2-preload.constants.js';
 import type { Http2PreloadOptions, ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
+import { originOf } from './shared-hint.policy.js';
 
 /** Control characters, which no URL prefix may carry into a page or a header. */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -18,6 +19,8 @@ interface OptionRule<T> {
   /** Words for the error message: what the option accepts. */
   readonly accepts: string;
   readonly isValid: (value: unknown) => boolean;
+  /** What to keep of a valid value, when not the value itself. */
+  readonly normalize?: (value: unknown) => T;
 }
 
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
@@ -67,6 +70,14 @@ const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<Re
     accepts: 'a function (req, res) => string | undefined, or false',
     isValid: (value) => value === false || typeof value === 'function',
   },
+  sharedHintOrigins: {
+    defaultValue: Object.freeze([]),
+    accepts: "an array of origins such as 'https://cdn.example.com' (scheme, host and port, no path)",
+    isValid: (value) =>
+      Array.isArray(value) && value.every((origin) => typeof origin === 'string' && originOf(origin) !== undefined),
+    // A copy: the caller's array may change after the bootstrap.
+    normalize: (value) => Object.freeze([...(value as string[])]),
+  },
 };
 
 const OPTION_NAMES = Object.keys(OPTION_RULES) as (keyof Http2PreloadOptions)[];
@@ -95,7 +106,7 @@ export function resolveOptions(options: unknown = {}): ResolvedHttp2PreloadOptio
     if (value === undefined) {
       resolved[name] = rule.defaultValue;
     } else if (rule.isValid(value)) {
-      resolved[name] = value;
+      resolved[name] = rule.normalize ? rule.normalize(value) : value;
     } else {
       throw new TypeError(
         `Http2PreloadModule: option "${name}" must be ${rule.accepts}, got ${describeValue(value)}.`,

@@ -48,3 +48,27 @@ export const PRELOAD_MODE = {
 } as const;
 
 export type PreloadMode = (typeof PRELOAD_MODE)[keyof typeof PRELOAD_MODE];
+
+/**
+ * Longest hint URL the module records, in UTF-16 code units (characters, for ASCII).
+ * Real asset URLs are far shorter; a longer one is refused with a warning (the page
+ * still renders), so that no request can make the module keep an arbitrary amount of
+ * text. `@Preload()` refuses one at startup. Two links this long would not fit the
+ * default `maxHeaderBytes` anyway.
+ */
+export const MAX_HINT_URL_LENGTH = 2048;
+
+/**
+ * Longest hint cache key: a longer one (a long path under `cacheKey: 'path'`, or what a
+ * key function returned) is neither looked up nor remembered, so its request goes late.
+ */
+export const MAX_CACHE_KEY_LENGTH = 2048;
+
+/**
+ * Most the hint cache may hold, in estimated bytes of keys, URLs and their link texts,
+ * whatever `cacheSize` says: least recently used entries are forgotten first.
+ */
+export const HINT_CACHE_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Most the per-URL caches of plain hints and their link texts may hold, in estimated bytes. */
+export const PLAIN_HINT_CACHE_MAX_BYTES = 1024 * 1024;

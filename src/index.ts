@@ -24,4 +24,4 @@ export type {
   PreloadFetchPriority,
   PreloadHint,
 } from './preload-hint.interface.js';
-export { PRELOAD_MODE, type PreloadMode } from './http2-preload.constants.js';
+export { MAX_HINT_URL_LENGTH, PRELOAD_MODE, type PreloadMode } from './http2-preload.constants.js';

@@ -95,6 +95,14 @@ describe('linksWithinBudget', () => {
     expect(linksWithinBudget(links, 3)).toEqual(['<a>']);
     expect(linksWithinBudget(links, 2)).toEqual([]);
   });
+
+  it('skips a link that does not fit and keeps the later ones that do, in order', () => {
+    const huge = `<${'x'.repeat(5000)}>`;
+    expect(linksWithinBudget([huge, '<a>', '<bb>'], 100)).toEqual(['<a>', '<bb>']);
+    expect(linksWithinBudget(['<a>', huge, '<bb>', huge, '<ccc>'], 3 + 2 + 4 + 2 + 5)).toEqual(['<a>', '<bb>', '<ccc>']);
+    // The ", " before a link is counted only when a link comes before it.
+    expect(linksWithinBudget([huge, '<ccc>'], 5)).toEqual(['<ccc>']);
+  });
 });
 
 describe('formatLinkHeader within a budget', () => {

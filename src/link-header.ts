@@ -41,19 +41,25 @@ function parameter(name: string, value: string): string {
   return `; ${name}="${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
-/** Each hint's link without the per-request parameters; hints are immutable and reused across requests. */
+/**
+ * Each hint's link without the per-request parameters; hints are immutable and reused
+ * across requests. Bounded by the hints themselves: it holds a text only as long as its
+ * hint is alive (in a request, the hint cache or the plain-hint cache, each bounded).
+ */
 const LINK_WITHOUT_OPTIONS = new WeakMap<PreloadHint, string>();
 
 function linkWithoutOptions(hint: PreloadHint): string {
   let link = LINK_WITHOUT_OPTIONS.get(hint);
   if (link === undefined) {
-    link = `<${toUriReference(hint.url)}>; rel=preload`;
-    if (hint.as) link += parameter('as', hint.as);
+    // Joined once, so the text kept for the hint's lifetime is one flat string.
+    const parts = [`<${toUriReference(hint.url)}>; rel=preload`];
+    if (hint.as) parts.push(parameter('as', hint.as));
     // Spelt out rather than a bare `; crossorigin`: some Link parsers misread a valueless parameter.
-    if (hint.crossorigin) link += parameter('crossorigin', hint.crossorigin);
-    if (hint.type) link += parameter('type', hint.type);
-    if (hint.media) link += parameter('media', hint.media);
-    if (hint.fetchpriority) link += parameter('fetchpriority', hint.fetchpriority);
+    if (hint.crossorigin) parts.push(parameter('crossorigin', hint.crossorigin));
+    if (hint.type) parts.push(parameter('type', hint.type));
+    if (hint.media) parts.push(parameter('media', hint.media));
+    if (hint.fetchpriority) parts.push(parameter('fetchpriority', hint.fetchpriority));
+    link = parts.join('');
     LINK_WITHOUT_OPTIONS.set(hint, link);
   }
   return link;
@@ -68,18 +74,22 @@ export function formatLink(hint: PreloadHint, options: LinkFormatOptions): strin
 }
 
 /**
- * The longest run of links, from the first, whose joined value fits in `maxBytes`:
- * links come ordered by priority, so the lowest-priority ones are dropped first, whole.
- * Header values are sent one byte per character.
+ * The links, in the order given, that fit in `maxBytes` together: links come ordered by
+ * priority, and each one is kept if it still fits after those before it, so a link too
+ * long for the budget is skipped, whole, without costing the smaller ones after it
+ * their place. Header values are sent one byte per character.
  */
 export function linksWithinBudget(links: readonly string[], maxBytes: number | undefined): readonly string[] {
   if (maxBytes === undefined) return links;
+  const kept: string[] = [];
   let bytes = 0;
-  for (let i = 0; i < links.length; i += 1) {
-    bytes += links[i].length + (i > 0 ? 2 : 0);
-    if (bytes > maxBytes) return links.slice(0, i);
+  for (const link of links) {
+    const cost = link.length + (kept.length > 0 ? 2 : 0);
+    if (bytes + cost > maxBytes) continue;
+    kept.push(link);
+    bytes += cost;
   }
-  return links;
+  return kept.length === links.length ? links : kept;
 }
 
 /** The `Link` header value for a set of hints, ordered, deduplicated and within budget; empty when there are none. */

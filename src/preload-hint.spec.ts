@@ -1,4 +1,5 @@
-import { inferDestination, normalizeHint } from './preload-hint.js';
+import { formatLink } from './link-header.js';
+import { estimatedHintBytes, inferDestination, normalizeHint } from './preload-hint.js';
 
 describe('inferDestination', () => {
   it.each([
@@ -65,5 +66,17 @@ describe('normalizeHint', () => {
     ['/a.css', null, /the attributes must be an object/],
   ])('refuses %j with %j', (url, attributes, message) => {
     expect(() => normalizeHint(url, attributes as never)).toThrow(message);
+  });
+});
+
+describe('estimatedHintBytes', () => {
+  it('bounds what a hint keeps: its URL and its link text, more for non-ASCII URLs', () => {
+    const ascii = normalizeHint('/static/a b.png');
+    const other = normalizeHint('/static/é.png');
+    expect(estimatedHintBytes(ascii)).toBe(128 + 4 * ascii.url.length);
+    expect(estimatedHintBytes(other)).toBe(128 + 11 * other.url.length);
+    // The link text is never longer than the estimate allows.
+    const link = formatLink(normalizeHint(`/static/${'\u20ac'.repeat(100)}`), { nopush: false });
+    expect(link.length).toBeLessThan(9 * 108 + 40);
   });
 });

@@ -1,4 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import { flatCopy } from './flat-string.js';
+import { MAX_HINT_URL_LENGTH, PLAIN_HINT_CACHE_MAX_BYTES } from './http2-preload.constants.js';
 import type {
   PreloadAttributes,
   PreloadCrossOrigin,
@@ -43,7 +45,27 @@ const UNSAFE_PARAMETER_TEXT = /[^\t\u0020-\u007e\u0080-\u00ff]/;
  * the same few URLs on every request, so each is worked out once, and the same frozen
  * hint lets the Link formatting reuse its work too.
  */
-const PLAIN_HINTS = new LRUCache<string, PreloadHint>({ max: 1000 });
+const PLAIN_HINTS = new LRUCache<string, PreloadHint>({
+  max: 1000,
+  // Bounded in bytes too: each URL is kept here, and its link text beside its hint.
+  maxSize: PLAIN_HINT_CACHE_MAX_BYTES,
+  sizeCalculation: (hint) => estimatedHintBytes(hint),
+});
+
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/**
+ * An upper bound of what one hint keeps alive, in bytes: its URL (one byte a character
+ * when it is ASCII, two otherwise), its link text (the URL percent-encoded: at most 3
+ * characters for an ASCII one, 9 for any other, as `%XX` per UTF-8 byte), its free-text
+ * attributes (Latin-1, kept and quoted in the link text, at most doubled by escapes),
+ * and the objects around them.
+ */
+export function estimatedHintBytes(hint: PreloadHint): number {
+  const perCharacter = NON_ASCII.test(hint.url) ? 2 + 9 : 1 + 3;
+  const attributeText = (hint.type?.length ?? 0) + (hint.media?.length ?? 0);
+  return 128 + perCharacter * hint.url.length + 3 * attributeText;
+}
 
 /** `as` for a URL from its file extension (query and fragment ignored), or undefined. */
 export function inferDestination(url: string): PreloadDestination | undefined {
@@ -81,11 +103,13 @@ export function normalizeHint(url: unknown, attributes: PreloadAttributes = {}):
     throw invalid(url, 'the URL must be a non-empty string.');
   }
   const plain = attributes !== null && typeof attributes === 'object' && Object.keys(attributes).length === 0;
-  if (plain) {
+  // An over-long URL is never kept: the collector refuses it right after.
+  if (plain && url.length <= MAX_HINT_URL_LENGTH) {
     let hint = PLAIN_HINTS.get(url);
     if (hint === undefined) {
       hint = Object.freeze(hintWithInferences(url, attributes));
-      PLAIN_HINTS.set(url, hint);
+      // Keyed by the hint's own flat copy of the URL, not by the string as given.
+      PLAIN_HINTS.set(hint.url, hint);
     }
     return hint;
   }
@@ -109,12 +133,17 @@ function hintWithInferences(url: string, attributes: PreloadAttributes): Preload
   checkText(url, 'media', media);
 
   const destination = as ?? inferDestination(url);
-  const hint: { -readonly [K in keyof PreloadHint]: PreloadHint[K] } = { url };
+  // A copy of its own: the hint may outlive the request in the caches, and the URL as
+  // given may be a tree of concatenated pieces or a slice of a longer string.
+  const hint: { -readonly [K in keyof PreloadHint]: PreloadHint[K] } = {
+    url: url.length <= MAX_HINT_URL_LENGTH ? flatCopy(url) : url,
+  };
   if (destination) hint.as = destination;
   const mode = crossorigin ?? (destination === 'font' ? 'anonymous' : undefined);
   if (mode) hint.crossorigin = mode;
-  if (type !== undefined) hint.type = type;
-  if (media !== undefined) hint.media = media;
+  // Free text may come from the request too: copies of their own, like the URL.
+  if (type !== undefined) hint.type = flatCopy(type);
+  if (media !== undefined) hint.media = flatCopy(media);
   if (fetchpriority !== undefined) hint.fetchpriority = fetchpriority;
   return hint;
 }

@@ -1,8 +1,10 @@
+import { HINT_CACHE_MAX_BYTES, MAX_CACHE_KEY_LENGTH } from './http2-preload.constants.js';
 import { PreloadCache } from './preload.cache.js';
 import type { PreloadHint } from './preload-hint.interface.js';
+import { normalizeHint } from './preload-hint.js';
 
-const css: PreloadHint = { url: '/app.css', as: 'style' };
-const js: PreloadHint = { url: '/app.js', as: 'script' };
+const css: PreloadHint = { url: '/static/app.css', as: 'style' };
+const js: PreloadHint = { url: '/static/app.js', as: 'script' };
 
 describe('PreloadCache', () => {
   it('returns the hints remembered under a key, and nothing for an unknown key', () => {
@@ -69,5 +71,46 @@ describe('PreloadCache', () => {
     expect(cache.learn(home, 'failed-flush').switched).toBeUndefined();
     expect(cache.isFlushable(home)).toBe(false);
     expect(cache.isFlushable(profile)).toBe(false);
+  });
+
+  it('neither remembers nor looks up a key longer than MAX_CACHE_KEY_LENGTH', () => {
+    const cache = new PreloadCache({ cacheSize: 2 });
+    const long = `GET /${'a'.repeat(MAX_CACHE_KEY_LENGTH)}`;
+    cache.remember(long, [css]);
+    expect(cache.size).toBe(0);
+    expect(cache.hintsFor(long)).toBeUndefined();
+    const longest = `GET /${'a'.repeat(MAX_CACHE_KEY_LENGTH - 5)}`;
+    cache.remember(longest, [css]);
+    expect(cache.hintsFor(longest)).toEqual([css]);
+  });
+
+  it('holds at most HINT_CACHE_MAX_BYTES of keys and URLs, whatever cacheSize says', () => {
+    const cache = new PreloadCache({ cacheSize: 1000 });
+    // Estimated per entry: the key at two bytes a character, the ASCII URL and its link text at 1 + 3.
+    const bytesPerEntry = 2 * 2000 + 64 + 128 + 4 * 2000;
+    for (let i = 0; i < 1000; i += 1) {
+      const key = `GET /${String(i).padStart(1995, '0')}`;
+      cache.remember(key, [normalizeHint(`/static/${String(i).padStart(1990, '0')}.png`)]);
+    }
+    expect(cache.size).toBeLessThanOrEqual(Math.floor(HINT_CACHE_MAX_BYTES / bytesPerEntry));
+    expect(cache.size).toBeGreaterThan(100);
+    // The most recent entries are the ones kept.
+    expect(cache.hintsFor(`GET /${String(999).padStart(1995, '0')}`)).toHaveLength(1);
+  });
+
+  it('keeps only the hints that are safe to share: same-origin under staticPrefix, listed origins, declared', () => {
+    const cache = new PreloadCache({ cacheSize: 2, staticPrefix: '/static/', sharedHintOrigins: ['https://cdn.example.com'] });
+    const recorded = [
+      css,
+      { url: '/logout.webp', as: 'image' },
+      { url: '/static/img/../../logout.webp', as: 'image' },
+      { url: 'https://evil.example/x.js', as: 'script' },
+      { url: 'https://cdn.example.com/lib.js', as: 'script' },
+    ] satisfies PreloadHint[];
+    cache.remember('GET /', recorded);
+    expect(cache.hintsFor('GET /')?.map((hint) => hint.url)).toEqual(['/static/app.css', 'https://cdn.example.com/lib.js']);
+    // Nothing shareable: the key is forgotten, so the next request goes late.
+    cache.remember('GET /', [{ url: '/logout.webp', as: 'image' }]);
+    expect(cache.hintsFor('GET /')).toBeUndefined();
   });
 });

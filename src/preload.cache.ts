@@ -1,9 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
+import { flatCopy } from './flat-string.js';
+import {
+  DEFAULT_STATIC_PREFIX,
+  HINT_CACHE_MAX_BYTES,
+  HTTP2_PRELOAD_OPTIONS,
+  MAX_CACHE_KEY_LENGTH,
+} from './http2-preload.constants.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import { INITIAL_FLUSH_STATE, nextFlushState, type FlushEvent, type FlushState, type FlushTransition } from './flush-backoff.js';
+import { estimatedHintBytes } from './preload-hint.js';
+import { isDeclaredHintUrl } from './preload.decorator.js';
+import { isShareableHint, sharedHintPolicy, type SharedHintPolicy } from './shared-hint.policy.js';
 
 /**
  * What the module has learnt about routes: the hints each cache key's last page used
@@ -16,19 +25,57 @@ export class PreloadCache {
   // Keyed by handler function: bounded by the code, and not lost when a key is evicted.
   private readonly flushStates = new WeakMap<Function, FlushState>();
 
-  constructor(@Inject(HTTP2_PRELOAD_OPTIONS) options: Pick<ResolvedHttp2PreloadOptions, 'cacheSize'>) {
-    this.hints = new LRUCache({ max: options.cacheSize });
+  /** What a hint must point at to be shared with other requests. */
+  private readonly policy: SharedHintPolicy;
+  // Pages record the same (reused, immutable) hints on every request: judge each once.
+  private readonly shareable = new WeakMap<PreloadHint, boolean>();
+
+  constructor(
+    @Inject(HTTP2_PRELOAD_OPTIONS)
+    options: Pick<ResolvedHttp2PreloadOptions, 'cacheSize'> &
+      Partial<Pick<ResolvedHttp2PreloadOptions, 'staticPrefix' | 'sharedHintOrigins'>>,
+  ) {
+    this.policy = sharedHintPolicy(
+      options.staticPrefix ?? DEFAULT_STATIC_PREFIX,
+      options.sharedHintOrigins ?? [],
+      isDeclaredHintUrl,
+    );
+    this.hints = new LRUCache({
+      max: options.cacheSize,
+      // Bounded in bytes as well as entries: long paths and URLs cannot make it grow
+      // beyond this, whatever cacheSize says. An entry larger than the whole is not kept.
+      maxSize: HINT_CACHE_MAX_BYTES,
+      sizeCalculation: (hints, key) => 2 * key.length + hints.reduce((bytes, hint) => bytes + estimatedHintBytes(hint), 64),
+    });
   }
 
   /** The hints last used under this key, or undefined. */
   hintsFor(key: string): readonly PreloadHint[] | undefined {
-    return this.hints.get(key);
+    return key.length > MAX_CACHE_KEY_LENGTH ? undefined : this.hints.get(key);
   }
 
-  /** Replaces the key's hints with what a page just used; a page that used none forgets the key. */
-  remember(key: string, hints: readonly PreloadHint[]): void {
+  /**
+   * Replaces the key's hints with what a page just used, keeping only those that are
+   * safe to send to other requests (see `isShareableHint`): the others went late on
+   * the page that recorded them, and stay there. A page that used none forgets the key.
+   * A key longer than `MAX_CACHE_KEY_LENGTH` is not remembered.
+   */
+  remember(key: string, recorded: readonly PreloadHint[]): void {
+    if (key.length > MAX_CACHE_KEY_LENGTH) return;
+    const hints = recorded.filter((hint) => this.isShareable(hint));
     if (hints.length === 0) this.hints.delete(key);
-    else this.hints.set(key, Object.freeze([...hints]));
+    // The key is copied: it is often a slice of req.originalUrl, which would keep the
+    // whole request line alive for as long as the entry lives.
+    else this.hints.set(flatCopy(key), Object.freeze(hints));
+  }
+
+  private isShareable(hint: PreloadHint): boolean {
+    let shareable = this.shareable.get(hint);
+    if (shareable === undefined) {
+      shareable = isShareableHint(hint.url, this.policy);
+      this.shareable.set(hint, shareable);
+    }
+    return shareable;
   }
 
   /** How many keys are remembered. */

@@ -1,3 +1,4 @@
+import { MAX_HINT_URL_LENGTH } from './http2-preload.constants.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
 
 describe('PreloadCollector', () => {
@@ -46,6 +47,12 @@ describe('PreloadCollector and unsafe URLs', () => {
   ])('skips %j and keeps what it had', (url) => {
     const collector = new PreloadCollector().add('/a.css');
     expect(() => collector.add(url)).not.toThrow();
+    expect(collector.entries().map((hint) => hint.url)).toEqual(['/a.css']);
+  });
+
+  it('skips a URL longer than MAX_HINT_URL_LENGTH, with or without attributes', () => {
+    const long = `/static/img/${'a'.repeat(MAX_HINT_URL_LENGTH)}.png`;
+    const collector = new PreloadCollector().add('/a.css').add(long).add(long, { fetchpriority: 'high' });
     expect(collector.entries().map((hint) => hint.url)).toEqual(['/a.css']);
   });
 

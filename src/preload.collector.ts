@@ -1,17 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { createHash } from 'node:crypto';
 import type { PreloadAttributes, PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
 import { unsafeUrlReason } from './uri-reference.js';
 
 const logger = new Logger('Http2Preload');
 
-/** URLs already warned about, so that a page rendered a million times warns once, not a million times. */
+/**
+ * URLs already warned about, so that a page rendered a million times warns once, not a
+ * million times. Kept as digests: a refused URL may be megabytes long.
+ */
 const warnedUrls = new LRUCache<string, true>({ max: 100 });
 
 function warnSkipped(url: string, reason: string): void {
-  if (warnedUrls.has(url)) return;
-  warnedUrls.set(url, true);
+  const digest = createHash('sha256').update(url).digest('base64');
+  if (warnedUrls.has(digest)) return;
+  warnedUrls.set(digest, true);
   // JSON-quoted and cut short: the URL may come from a request, and must not forge log lines.
   const shown = JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url);
   logger.warn(`Not preloading ${shown}: ${reason}.`);

@@ -63,4 +63,8 @@ describe('@Preload() and unsafe URLs', () => {
     expect(() => Preload(['javascript:alert(1)'])).toThrow(/@Preload\(\): cannot preload "javascript:alert\(1\)": its scheme "javascript:"/);
     expect(() => Preload(['/a.css\nX: y'])).toThrow(/control character/);
   });
+
+  it('refuses a URL longer than the 2,048 characters a hint URL may have', () => {
+    expect(() => Preload([`/static/${'a'.repeat(2041)}`])).toThrow(/@Preload\(\): cannot preload .*more than the 2,048/);
+  });
 });

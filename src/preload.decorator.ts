@@ -44,6 +44,18 @@ function invalid(problem: string): TypeError {
   return new TypeError(`@Preload(): ${problem}`);
 }
 
+/**
+ * Every URL declared with `@Preload()` in the process. Written in code, the same for
+ * every request, so safe to share across users wherever it points (the shared hint
+ * cache keeps them); bounded by the code.
+ */
+const DECLARED_URLS = new Set<string>();
+
+/** Whether a URL was declared with `@Preload()`. */
+export function isDeclaredHintUrl(url: string): boolean {
+  return DECLARED_URLS.has(url);
+}
+
 function declaredHint(declaration: unknown): PreloadHint {
   if (typeof declaration === 'string') return declaredHint({ url: declaration });
   if (declaration === null || typeof declaration !== 'object' || Array.isArray(declaration)) {
@@ -58,7 +70,12 @@ function declaredHint(declaration: unknown): PreloadHint {
   }
   // Written in code, so refused at startup rather than skipped with a warning per request.
   const unsafe = unsafeUrlReason(hint.url);
-  if (unsafe !== undefined) throw invalid(`cannot preload ${JSON.stringify(hint.url)}: ${unsafe}.`);
+  if (unsafe !== undefined) {
+    // Cut short, like the collector's warning: an over-long URL would drown the message.
+    const shown = hint.url.length > 200 ? `${hint.url.slice(0, 200)}…` : hint.url;
+    throw invalid(`cannot preload ${JSON.stringify(shown)}: ${unsafe}.`);
+  }
+  DECLARED_URLS.add(hint.url);
   return Object.freeze(hint);
 }
 

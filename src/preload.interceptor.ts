@@ -19,7 +19,7 @@ import { cleanRunNeeded, type FlushEvent } from './flush-backoff.js';
 import { inlineScriptAllowed, isRetryRequest, recoveryPage, RETRY_MARKER, withoutRetryMarker } from './flush-recovery.js';
 import { isCspNonce } from './csp-nonce.js';
 import { describeValue } from './describe-value.js';
-import { earlyHintLinks } from './early-hints.js';
+import { earlyHintLinks, flushedEarlyLinks, ownsSocket } from './early-hints.js';
 import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
 import { answerNotModified, setValidators } from './not-modified.js';
 import { HTTP2_PRELOAD_OPTIONS, PRELOAD_MODE, PRELOAD_STRATEGY } from './http2-preload.constants.js';
@@ -281,7 +281,9 @@ export class PreloadInterceptor implements NestInterceptor {
   private flushEarly(state: PreloadRequest, hints: readonly PreloadHint[]): FlushedResponse | undefined {
     const { response } = state;
     try {
-      const link = appendLinkHeader(response.getHeader('link'), formatLinkHeader(hints, this.linkOptionsFor(state)));
+      const links = flushedEarlyLinks(hints, this.linkOptionsFor(state));
+      if (links === undefined) return undefined;
+      const link = appendLinkHeader(response.getHeader('link'), links);
       const debug = this.options.debugHeader ? ([this.options.debugHeader, PRELOAD_MODE.early] as const) : undefined;
       return flushHeadersEarly(response, { link, debug }, {
         settled: (outcome) => this.afterFlush(state, outcome),
@@ -333,7 +335,7 @@ export class PreloadInterceptor implements NestInterceptor {
   private sendEarlyHints({ request, response }: PreloadRequest, hints: readonly PreloadHint[]): boolean {
     // No nonce to read: a 103 never carries one (see earlyHintLinks).
     const links = earlyHintLinks(hints, this.linkOptions);
-    if (links.length === 0) return false;
+    if (links.length === 0 || !ownsSocket(response)) return false;
     try {
       response.writeEarlyHints({ link: [...links] });
       return true;
@@ -379,7 +381,7 @@ export class PreloadInterceptor implements NestInterceptor {
       if (hinted) this.learnFromPage(state, headersBefore);
       if (hinted && collector.size > 0) {
         const links = formatLinkHeader(collector.entries(), this.linkOptionsFor(state));
-        response.setHeader('Link', appendLinkHeader(response.getHeader('link'), links));
+        if (links !== '') response.setHeader('Link', appendLinkHeader(response.getHeader('link'), links));
       }
       if (this.options.debugHeader) response.setHeader(this.options.debugHeader, mode);
     } catch (error) {

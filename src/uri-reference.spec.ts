@@ -33,6 +33,7 @@ describe('unsafeUrlReason', () => {
     ['//cdn.example/app.css'],
     ['css/app.css'],
     ['/a:b/c.css'],
+    [`/static/${'a'.repeat(2040)}`],
   ])('accepts %j', (url) => {
     expect(unsafeUrlReason(url)).toBeUndefined();
   });
@@ -45,6 +46,7 @@ describe('unsafeUrlReason', () => {
     ['/a.css\r\nX: y', /control character/],
     ['java\tscript:alert(1)', /control character/],
     ['/a\u007f.css', /control character/],
+    [`/static/${'a'.repeat(2041)}`, /2,049 characters long, more than the 2,048/],
   ])('refuses %j', (url, reason) => {
     expect(unsafeUrlReason(url)).toMatch(reason);
   });

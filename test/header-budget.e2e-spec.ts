@@ -6,12 +6,42 @@ import { linkUrls, navigate } from './support/http.js';
 // A gallery: 499 images recorded before its one stylesheet.
 const ASSETS = [...Array.from({ length: 499 }, (_, i) => `img/gallery/photo-${i}.webp`), 'css/gallery.css'];
 
+// Under the URL length limit, but its link alone is longer than the 2,000-byte budget.
+const OVERSIZED = `css/${'a'.repeat(1990)}.css`;
+
 @Controller()
 class GalleryController {
   @Get('gallery')
   @Render('asset')
   gallery() {
     return { layout: false, assets: ASSETS };
+  }
+
+  // One stylesheet too long for the budget on its own, recorded first.
+  @Get('oversized-first')
+  @Render('asset')
+  oversizedFirst() {
+    return { layout: false, assets: [OVERSIZED, 'js/app.js', 'img/a.png'] };
+  }
+
+  @Preload({ strategy: 'earlyHints' })
+  @Get('oversized-first-103')
+  @Render('asset')
+  oversizedFirstWithEarlyHints() {
+    return { layout: false, assets: [OVERSIZED, 'js/app.js', 'img/a.png'] };
+  }
+
+  @Get('oversized-only')
+  @Render('asset')
+  oversizedOnly() {
+    return { layout: false, assets: [OVERSIZED] };
+  }
+
+  @Preload({ strategy: 'earlyHints' })
+  @Get('oversized-only-103')
+  @Render('asset')
+  oversizedOnlyWithEarlyHints() {
+    return { layout: false, assets: [OVERSIZED] };
   }
 
   @Preload({ strategy: 'earlyHints' })
@@ -60,5 +90,34 @@ describe('the Link header budget (maxHeaderBytes, 2,000 bytes by default)', () =
     expect(res.informational).toHaveLength(1);
     expectWithinBudget(res.informational[0].headers.link);
     expectWithinBudget(res.headers.link);
+  });
+
+  it('skips a link too long for the budget and keeps the ones that fit, late and early', async () => {
+    const late = await navigate(`${running.baseUrl}/oversized-first`);
+    expect(late.headers['x-http2-preload']).toBe('late');
+    expect(linkUrls(late.headers.link)).toEqual(['/static/js/app.js', '/static/img/a.png']);
+
+    const early = await navigate(`${running.baseUrl}/oversized-first`);
+    expect(early.headers['x-http2-preload']).toBe('early');
+    expect(linkUrls(early.headers.link)).toEqual(['/static/js/app.js', '/static/img/a.png']);
+
+    await navigate(`${running.baseUrl}/oversized-first-103`);
+    const hinted = await navigate(`${running.baseUrl}/oversized-first-103`);
+    expect(hinted.informational).toHaveLength(1);
+    expect(linkUrls(hinted.informational[0].headers.link)).toEqual(['/static/js/app.js', '/static/img/a.png']);
+    expect(linkUrls(hinted.headers.link)).toEqual(['/static/js/app.js', '/static/img/a.png']);
+  });
+
+  it('sends nothing early, and no empty Link, when not one link fits', async () => {
+    for (const path of ['/oversized-only', '/oversized-only-103']) {
+      for (let i = 0; i < 2; i += 1) {
+        const res = await navigate(`${running.baseUrl}${path}`);
+        expect(res.statusCode).toBe(200);
+        expect(res.informational).toHaveLength(0);
+        expect(res.headers).not.toHaveProperty('link');
+        expect(res.headers['x-http2-preload']).toBe('late');
+        expect(res.body).toContain('<img');
+      }
+    }
   });
 });
