@@ -126,3 +126,10 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   if (response.emptyBody) return { action: 'recover', problem: 'answered with an empty body' };
   return { action: 'send' };
 }
+
+/** How a handler's exception reads in a warning: `answered 404 (No user 9)`, `failed (database down)`. */
+export function failureOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const status = (error as { getStatus?: () => unknown } | null)?.getStatus?.();
+  return typeof status === 'number' ? `answered ${status} (${message})` : `failed (${message})`;
+}

@@ -11,6 +11,7 @@ import { resolveOptions } from './http2-preload-options.validation.js';
 import { PreloadCache } from './preload.cache.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
+import { RouteLearning } from './route-learning.js';
 import { setStaticPrefixOutsideRequests } from './preload-render-context.js';
 
 /**
@@ -22,6 +23,7 @@ import { setStaticPrefixOutsideRequests } from './preload-render-context.js';
     // Validation happens here, so forRoot and forRootAsync fail the same way at bootstrap.
     { provide: HTTP2_PRELOAD_OPTIONS, inject: [HTTP2_PRELOAD_RAW_OPTIONS], useFactory: resolveOptions },
     PreloadCache,
+    RouteLearning,
     { provide: APP_INTERCEPTOR, useClass: PreloadInterceptor },
     // Request-scoped, but the instance lives on the request object, so it is the same one
     // the singleton interceptor and the template helper see.

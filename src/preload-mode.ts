@@ -119,3 +119,39 @@ export function chooseEarlyStrategy(
       return undefined;
   }
 }
+
+/** What the interceptor knows when a response's headers are written. */
+export interface HeaderTimeFacts extends ResponseAtHeaderTime {
+  readonly method: string;
+  /** Headers the handler set while it ran, when they were compared (a route learning whether to flush). */
+  readonly setByHandler: readonly string[] | undefined;
+}
+
+/** What to do with a response whose headers are being written. */
+export interface HeaderTimeResult {
+  /** The debug header's value; undefined leaves the response exactly as it is. */
+  readonly mode: PreloadMode | undefined;
+  /** Put the page's links on it. */
+  readonly addLinks: boolean;
+  /** Remember the page's hints for the route's next requests. */
+  readonly remember: boolean;
+  /** What the response showed about flushing the route (flush-backoff.ts). */
+  readonly flushEvent: 'clean-late' | 'headers-late' | undefined;
+}
+
+/**
+ * The late step, decided as a whole: a successful HTML page gets its links, is
+ * remembered (GET only), and tells whether its handler set headers that flushing
+ * would lose; anything else is left alone or only labelled.
+ */
+export function resultAtHeaderTime(facts: HeaderTimeFacts): HeaderTimeResult {
+  const mode = modeAtHeaderTime(facts);
+  const page = mode !== undefined && isSuccess(facts.statusCode) && !facts.optedOut;
+  const learnt = page && facts.setByHandler !== undefined;
+  return {
+    mode,
+    addLinks: page && facts.hintCount > 0,
+    remember: page && facts.method === 'GET',
+    flushEvent: !learnt ? undefined : facts.setByHandler!.length === 0 ? 'clean-late' : 'headers-late',
+  };
+}

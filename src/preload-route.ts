@@ -42,3 +42,17 @@ export function readRoutePreload(reflector: Reflector, handler: Function, contro
     lastModified: reflector.getAllAndOverride<LastModifiedFunction | undefined>(LAST_MODIFIED_METADATA, [handler, controller]),
   };
 }
+
+const ROUTES = new WeakMap<Function, WeakMap<Function, RoutePreload>>();
+
+/**
+ * `readRoutePreload()`, once per handler and controller: decorators never change, and
+ * reading four pieces of metadata on every request is work every JSON route would pay.
+ */
+export function routePreloadOf(reflector: Reflector, handler: Function, controller: Function): RoutePreload {
+  let byHandler = ROUTES.get(controller);
+  if (!byHandler) ROUTES.set(controller, (byHandler = new WeakMap()));
+  let route = byHandler.get(handler);
+  if (!route) byHandler.set(handler, (route = Object.freeze(readRoutePreload(reflector, handler, controller))));
+  return route;
+}
