@@ -3,6 +3,7 @@ import {
   isHtmlContentType,
   isNavigation,
   modeAtHeaderTime,
+  resultAtHeaderTime,
   type RequestBeforeHandler,
   type RouteBeforeHandler,
 } from './preload-mode.js';
@@ -140,5 +141,35 @@ describe('chooseEarlyStrategy', () => {
 
   it("sends nothing early for a route whose strategy is 'late'", () => {
     expect(chooseEarlyStrategy(navigation, { ...flushRoute, strategy: 'late' }, true)).toBeUndefined();
+  });
+});
+
+describe('resultAtHeaderTime', () => {
+  const page = { statusCode: 200, contentType: 'text/html; charset=utf-8', optedOut: false, hintCount: 2, sentEarly: false, method: 'GET', setByHandler: undefined };
+
+  it('gives a successful GET page its links, remembers it, and learns from it when its headers were compared', () => {
+    expect(resultAtHeaderTime(page)).toEqual({ mode: 'late', addLinks: true, remember: true, flushEvent: undefined });
+    expect(resultAtHeaderTime({ ...page, setByHandler: [] }).flushEvent).toBe('clean-late');
+    expect(resultAtHeaderTime({ ...page, setByHandler: ['set-cookie'] }).flushEvent).toBe('headers-late');
+  });
+
+  it('remembers only GET pages, and labels a page that recorded nothing off', () => {
+    expect(resultAtHeaderTime({ ...page, method: 'HEAD' }).remember).toBe(false);
+    expect(resultAtHeaderTime({ ...page, hintCount: 0 })).toEqual({ mode: 'off', addLinks: false, remember: true, flushEvent: undefined });
+  });
+
+  it('leaves anything but HTML alone, and neither links nor learns from an error page', () => {
+    expect(resultAtHeaderTime({ ...page, contentType: 'application/json', setByHandler: [] })).toEqual({
+      mode: undefined,
+      addLinks: false,
+      remember: false,
+      flushEvent: undefined,
+    });
+    expect(resultAtHeaderTime({ ...page, statusCode: 404, setByHandler: [] })).toEqual({
+      mode: 'off',
+      addLinks: false,
+      remember: false,
+      flushEvent: undefined,
+    });
   });
 });
