@@ -15,5 +15,6 @@ export type {
   PreloadDestination,
   PreloadFetchPriority,
   PreloadHint,
+  PreloadRel,
 } from './preload-hint.interface.js';
 export { PRELOAD_MODE, type PreloadMode } from './http2-preload.constants.js';
