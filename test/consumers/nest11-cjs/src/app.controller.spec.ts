@@ -1,3 +1,4 @@
+import { ContextIdFactory } from '@nestjs/core';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Http2PreloadModule, PreloadCollector } from 'nestjs-http2-preload';
 import { AppController } from './app.controller';
@@ -18,9 +19,11 @@ describe('AppController', () => {
 
   it('returns "Hello World!" and records the hero image, outside any request', async () => {
     // AppService injects the request-scoped PreloadCollector, so the controller is resolved, not got.
-    const appController = await moduleRef.resolve(AppController);
+    const contextId = ContextIdFactory.create();
+    const appController = await moduleRef.resolve(AppController, contextId);
     expect(appController.getHello()).toEqual({ message: 'Hello World!' });
-    const collector = await moduleRef.resolve(PreloadCollector);
+    const collector = await moduleRef.resolve(PreloadCollector, contextId);
     expect(collector).toBeInstanceOf(PreloadCollector);
+    expect(collector.entries()).toEqual([{ url: '/static/img/hero.webp', as: 'image', fetchpriority: 'high' }]);
   });
 });

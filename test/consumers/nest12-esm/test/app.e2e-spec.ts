@@ -29,6 +29,8 @@ describe('AppController (e2e)', () => {
     expect(first.headers['x-http2-preload']).toBe('late');
     expect(first.headers.link).toContain('</static/css/app.css>; rel=preload; as=style');
     expect(first.headers.link).toContain('</static/img/hero.webp>; rel=preload; as=image; fetchpriority=high');
+    expect(first.headers.link).toContain('</static/js/app.mjs>; rel=modulepreload');
+    expect(first.headers.link).toMatch(/^<https:\/\/cdn\.example\.com>; rel=preconnect, /);
 
     const second = await request(url).get('/').set('Accept', 'text/html').expect(200);
     expect(second.text).toContain('Hello World!');
