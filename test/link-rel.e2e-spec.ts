@@ -1,5 +1,6 @@
 import { Controller, Get, Module, Render } from '@nestjs/common';
-import { Http2PreloadModule, Preload } from '../src/index.js';
+import Handlebars from 'handlebars';
+import { Http2PreloadModule, Preload, registerPreloadHelper } from '../src/index.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { navigate } from './support/http.js';
 
@@ -71,3 +72,28 @@ describe('{{preload}} of module scripts and {{preconnect}}', () => {
   });
 });
 
+
+describe('the {{preconnect}} helper', () => {
+  function render(template: string, options?: Parameters<typeof registerPreloadHelper>[1]): string {
+    const handlebars = Handlebars.create();
+    registerPreloadHelper(handlebars, options);
+    return handlebars.compile(template)({});
+  }
+
+  it('returns the origin as given, outside a request too', () => {
+    expect(render("{{preconnect 'https://cdn.example.com'}}")).toBe('https://cdn.example.com');
+    expect(render("{{preconnect 'https://fonts.example.com' crossorigin=true}}")).toBe('https://fonts.example.com');
+  });
+
+  it('fails the render with a message naming the helper for a missing origin, a path or a preload attribute', () => {
+    expect(() => render('{{preconnect}}')).toThrow(/\{\{preconnect\}\} takes one origin, as in \{\{preconnect 'https:\/\/cdn\.example\.com'\}\}; got nothing/);
+    expect(() => render("{{preconnect 'css/app.css'}}")).toThrow(/\{\{preconnect "css\/app\.css"\}\}: .*a preconnect needs an origin/);
+    expect(() => render("{{preconnect 'https://cdn.example.com' as='font'}}")).toThrow(/a preconnect takes only "crossorigin"; got "as"/);
+  });
+
+  it('is renamed with preconnectName, or left out with false', () => {
+    expect(render("{{origin 'https://cdn.example.com'}}", { preconnectName: 'origin' })).toBe('https://cdn.example.com');
+    expect(() => render("{{preconnect 'https://cdn.example.com'}}", { preconnectName: false })).toThrow(/Missing helper: "preconnect"/);
+    expect(() => render('', { preconnectName: 'not a name' })).toThrow(/"preconnectName" must be a valid Handlebars helper name or false, got "not a name"/);
+  });
+});
