@@ -5,6 +5,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  // Scratch apps' own tests: run inside those apps by test/consumers/run.sh.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumers/'],
   moduleNameMapper: {
     // Sources import './x.js' as NodeNext requires; Jest resolves the .ts file.
     '^(\\.{1,2}/.*)\\.js$': '$1',

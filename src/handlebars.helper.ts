@@ -15,6 +15,12 @@ export interface PreloadHelperOptions {
    * @default 'preload'
    */
   name?: string;
+  /**
+   * Name of the companion helper that records a `rel=preconnect`
+   * (`{{preconnect 'https://cdn.example.com'}}`), or `false` to register none.
+   * @default 'preconnect'
+   */
+  preconnectName?: string | false;
 }
 
 /** The last argument Handlebars passes to every helper. */
@@ -23,19 +29,32 @@ interface HelperCallOptions {
   data?: { root?: unknown };
 }
 
+const HELPER_NAME = /^[A-Za-z_$][\w$-]*$/;
+
 /**
  * Registers `{{preload 'css/app.css'}}` on a Handlebars instance. The helper returns the
  * asset's URL (static prefix added, HTML-escaped like any `{{…}}` output) and records it
  * on the current request, so that the response carries a preload `Link` for it.
  *
  * - `{{preload 'js/app.js' 'v3'}}` adds a version: `/static/js/app.js?v=v3`.
- * - Hash options set the link's attributes: `as`, `crossorigin`, `type`, `media`, `fetchpriority`.
+ * - Hash options set the link's attributes: `rel` (`preload`, or `modulepreload`, which
+ *   `.mjs` files get by default), `as`, `crossorigin`, `type`, `media`, `fetchpriority`.
  * - Outside a request (a template rendered for an e-mail) it only returns the URL.
+ *
+ * Also registers `{{preconnect 'https://cdn.example.com'}}` (`crossorigin=true` when the
+ * origin serves fonts or CORS fetches): it records a `rel=preconnect` link and returns
+ * the origin as given, for a `<link rel="preconnect" href="…">` of the page's own.
  */
 export function registerPreloadHelper(handlebars: HandlebarsLike, options: PreloadHelperOptions = {}): void {
   const name = options.name ?? 'preload';
-  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$-]*$/.test(name)) {
+  const preconnectName = options.preconnectName ?? 'preconnect';
+  if (typeof name !== 'string' || !HELPER_NAME.test(name)) {
     throw new TypeError(`registerPreloadHelper: "name" must be a valid Handlebars helper name, got ${describeValue(name)}.`);
+  }
+  if (preconnectName !== false && (typeof preconnectName !== 'string' || !HELPER_NAME.test(preconnectName))) {
+    throw new TypeError(
+      `registerPreloadHelper: "preconnectName" must be a valid Handlebars helper name or false, got ${describeValue(preconnectName)}.`,
+    );
   }
   if (!handlebars || typeof handlebars.registerHelper !== 'function') {
     throw new TypeError('registerPreloadHelper: expected a Handlebars instance (something with registerHelper()), such as hbs or Handlebars.');
@@ -65,5 +84,27 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
       throw new Error(`{{${name} ${JSON.stringify(path)}}}: ${(error as Error).message}`);
     }
     return url;
+  });
+
+  if (preconnectName !== false) registerPreconnectHelper(handlebars, preconnectName);
+}
+
+function registerPreconnectHelper(handlebars: HandlebarsLike, name: string): void {
+  handlebars.registerHelper(name, function preconnectHelper(this: unknown, ...args: unknown[]): string {
+    const call = (args.pop() ?? {}) as HelperCallOptions;
+    const [origin] = args;
+    if (typeof origin !== 'string' || origin.length === 0 || args.length > 1) {
+      throw new Error(`{{${name}}} takes one origin, as in {{${name} 'https://cdn.example.com'}}; got ${args.map(describeValue).join(', ') || 'nothing'}.`);
+    }
+    const attributes: Record<string, unknown> = { ...call.hash, rel: 'preconnect' };
+    if (attributes.crossorigin === true) attributes.crossorigin = 'anonymous';
+    const context = renderContextOf(call.data?.root ?? this);
+    try {
+      if (context) context.collector.add(origin, attributes as PreloadAttributes);
+      else normalizeHint(origin, attributes as PreloadAttributes);
+    } catch (error) {
+      throw new Error(`{{${name} ${JSON.stringify(origin)}}}: ${(error as Error).message}`);
+    }
+    return origin;
   });
 }

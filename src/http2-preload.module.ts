@@ -1,5 +1,5 @@
 import { Inject, Module, Scope, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR, REQUEST } from '@nestjs/core';
+import { APP_INTERCEPTOR, ModulesContainer, REQUEST } from '@nestjs/core';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
 import {
   ConfigurableHttp2PreloadModule,
@@ -13,6 +13,7 @@ import { collectorFor, PreloadCollector } from './preload.collector.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
 import { RouteLearning } from './route-learning.js';
 import { setStaticPrefixOutsideRequests } from './preload-render-context.js';
+import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.js';
 
 /**
  * `imports: [Http2PreloadModule.forRoot({ ... })]` (or `forRootAsync`) in the root module.
@@ -37,8 +38,13 @@ export class Http2PreloadModule extends ConfigurableHttp2PreloadModule {
     return super.forRoot(options);
   }
 
-  constructor(@Inject(HTTP2_PRELOAD_OPTIONS) options: ResolvedHttp2PreloadOptions) {
+  /** Found by `assertImportedOnce()` whichever build (ESM or CommonJS) this class comes from. */
+  static readonly [HTTP2_PRELOAD_MODULE_MARK] = true;
+
+  constructor(@Inject(HTTP2_PRELOAD_OPTIONS) options: ResolvedHttp2PreloadOptions, modules: ModulesContainer) {
     super();
+    // At bootstrap, with a message that says where it is imported, rather than doubled links later.
+    assertImportedOnce(modules);
     setStaticPrefixOutsideRequests(options.staticPrefix);
   }
 }

@@ -23,5 +23,6 @@ export type {
   PreloadDestination,
   PreloadFetchPriority,
   PreloadHint,
+  PreloadRel,
 } from './preload-hint.interface.js';
 export { MAX_HINT_URL_LENGTH, PRELOAD_MODE, type PreloadMode } from './http2-preload.constants.js';

@@ -21,11 +21,15 @@ export interface LinkFormatOptions {
 const PRIORITY: Partial<Record<PreloadDestination, number>> = { style: 0, font: 1, script: 2 };
 const LOWEST_PRIORITY = 3;
 
+/** A preconnect only opens a connection: cheapest, and what the files behind it wait on. */
+const PRECONNECT_PRIORITY = -1;
+
 function priorityOf(hint: PreloadHint): number {
+  if (hint.rel === 'preconnect') return PRECONNECT_PRIORITY;
   return (hint.as && PRIORITY[hint.as]) ?? LOWEST_PRIORITY;
 }
 
-/** Drops repeated URLs (the first recording wins) and orders styles, fonts, scripts, then the rest, each in first-use order. */
+/** Drops repeated URLs (the first recording wins) and orders preconnects, styles, fonts, scripts (module or classic), then the rest, each in first-use order. */
 export function orderHints(hints: Iterable<PreloadHint>): PreloadHint[] {
   const unique = new Map<string, PreloadHint>();
   for (const hint of hints) {
@@ -52,8 +56,9 @@ function linkWithoutOptions(hint: PreloadHint): string {
   let link = LINK_WITHOUT_OPTIONS.get(hint);
   if (link === undefined) {
     // Joined once, so the text kept for the hint's lifetime is one flat string.
-    const parts = [`<${toUriReference(hint.url)}>; rel=preload`];
-    if (hint.as) parts.push(parameter('as', hint.as));
+    const parts = [`<${toUriReference(hint.url)}>; rel=${hint.rel ?? 'preload'}`];
+    // `as=script` is what a modulepreload means without it: left out to save bytes.
+    if (hint.as && !(hint.rel === 'modulepreload' && hint.as === 'script')) parts.push(parameter('as', hint.as));
     // Spelt out rather than a bare `; crossorigin`: some Link parsers misread a valueless parameter.
     if (hint.crossorigin) parts.push(parameter('crossorigin', hint.crossorigin));
     if (hint.type) parts.push(parameter('type', hint.type));
@@ -68,6 +73,8 @@ function linkWithoutOptions(hint: PreloadHint): string {
 /** One `<url>; rel=preload; …` link. The URL is percent-encoded where RFC 3986 requires it; valid escapes are kept. */
 export function formatLink(hint: PreloadHint, options: LinkFormatOptions): string {
   let link = linkWithoutOptions(hint);
+  // A preconnect fetches nothing: no file for CSP to check or for a proxy to push.
+  if (hint.rel === 'preconnect') return link;
   if (options.nonce) link += parameter('nonce', options.nonce);
   if (options.nopush) link += '; nopush';
   return link;

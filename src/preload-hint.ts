@@ -7,6 +7,7 @@ import type {
   PreloadDestination,
   PreloadFetchPriority,
   PreloadHint,
+  PreloadRel,
 } from './preload-hint.interface.js';
 
 const DESTINATIONS: ReadonlySet<string> = new Set<PreloadDestination>([
@@ -15,7 +16,12 @@ const DESTINATIONS: ReadonlySet<string> = new Set<PreloadDestination>([
 ]);
 const CROSS_ORIGINS: ReadonlySet<string> = new Set<PreloadCrossOrigin>(['anonymous', 'use-credentials']);
 const FETCH_PRIORITIES: ReadonlySet<string> = new Set<PreloadFetchPriority>(['high', 'low', 'auto']);
-const ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(['as', 'crossorigin', 'type', 'media', 'fetchpriority']);
+const ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(['rel', 'as', 'crossorigin', 'type', 'media', 'fetchpriority']);
+const RELS: ReadonlySet<string> = new Set<PreloadRel>(['preload', 'modulepreload', 'preconnect']);
+/** What a module preload may fetch: scripts and workers (HTML's "script-like" destinations we know). */
+const MODULE_DESTINATIONS: ReadonlySet<string> = new Set<PreloadDestination>(['script', 'worker']);
+/** A preconnect names an origin: an absolute http(s) URL, or a scheme-relative `//host`. */
+const ORIGIN_URL = /^(?:https?:)?\/\/[^/?#\s]+/i;
 
 const DESTINATION_BY_EXTENSION: Readonly<Record<string, PreloadDestination>> = {
   css: 'style',
@@ -125,7 +131,9 @@ function hintWithInferences(url: string, attributes: PreloadAttributes): Preload
       throw invalid(url, `unknown attribute "${key}"; accepted: ${[...ATTRIBUTE_NAMES].join(', ')}.`);
     }
   }
-  const { as, crossorigin, type, media, fetchpriority } = attributes;
+  const { rel, as, crossorigin, type, media, fetchpriority } = attributes;
+  checkChoice(url, 'rel', rel, RELS);
+  if (rel === 'preconnect') return preconnectHint(url, attributes);
   checkChoice(url, 'as', as, DESTINATIONS);
   checkChoice(url, 'crossorigin', crossorigin, CROSS_ORIGINS);
   checkChoice(url, 'fetchpriority', fetchpriority, FETCH_PRIORITIES);
@@ -138,12 +146,42 @@ function hintWithInferences(url: string, attributes: PreloadAttributes): Preload
   const hint: { -readonly [K in keyof PreloadHint]: PreloadHint[K] } = {
     url: url.length <= MAX_HINT_URL_LENGTH ? flatCopy(url) : url,
   };
-  if (destination) hint.as = destination;
-  const mode = crossorigin ?? (destination === 'font' ? 'anonymous' : undefined);
+  // A module script preloaded as a classic one is fetched twice: `.mjs` means modulepreload.
+  const relation =
+    rel ?? (isModuleScriptUrl(url) && (as === undefined || MODULE_DESTINATIONS.has(as)) ? 'modulepreload' : 'preload');
+  if (relation === 'modulepreload') {
+    if (destination !== undefined && !MODULE_DESTINATIONS.has(destination)) {
+      throw invalid(url, `"as" of a modulepreload must be script or worker; got ${JSON.stringify(destination)}.`);
+    }
+    hint.rel = relation;
+    hint.as = destination ?? 'script';
+  } else if (destination) {
+    hint.as = destination;
+  }
+  const mode = crossorigin ?? (hint.as === 'font' ? 'anonymous' : undefined);
   if (mode) hint.crossorigin = mode;
   // Free text may come from the request too: copies of their own, like the URL.
   if (type !== undefined) hint.type = flatCopy(type);
   if (media !== undefined) hint.media = flatCopy(media);
   if (fetchpriority !== undefined) hint.fetchpriority = fetchpriority;
+  return hint;
+}
+
+function isModuleScriptUrl(url: string): boolean {
+  return /\.mjs$/i.test(url.split(/[?#]/, 1)[0]);
+}
+
+/** `rel=preconnect`: an origin and, when asked, `crossorigin` (fonts and fetches use a CORS connection of their own). */
+function preconnectHint(url: string, attributes: PreloadAttributes): PreloadHint {
+  const extra = Object.keys(attributes).filter((key) => key !== 'rel' && key !== 'crossorigin');
+  if (extra.length > 0) {
+    throw invalid(url, `a preconnect takes only "crossorigin"; got ${extra.map((key) => JSON.stringify(key)).join(', ')}.`);
+  }
+  if (!ORIGIN_URL.test(url)) {
+    throw invalid(url, 'a preconnect needs an origin such as "https://cdn.example.com".');
+  }
+  checkChoice(url, 'crossorigin', attributes.crossorigin, CROSS_ORIGINS);
+  const hint: { -readonly [K in keyof PreloadHint]: PreloadHint[K] } = { url, rel: 'preconnect' };
+  if (attributes.crossorigin !== undefined) hint.crossorigin = attributes.crossorigin;
   return hint;
 }

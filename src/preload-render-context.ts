@@ -1,5 +1,6 @@
 import { DEFAULT_STATIC_PREFIX, PRELOAD_RENDER_CONTEXT } from './http2-preload.constants.js';
 import type { PreloadCollector } from './preload.collector.js';
+import { sharedAcrossCopies } from './shared-across-copies.js';
 
 /** What a template helper needs from the request it renders for. */
 export interface PreloadRenderContext {
@@ -18,7 +19,8 @@ export function renderContextOf(root: unknown): PreloadRenderContext | undefined
   return (root as Record<PropertyKey, PreloadRenderContext | undefined>)[PRELOAD_RENDER_CONTEXT];
 }
 
-let staticPrefixOutsideRequests = DEFAULT_STATIC_PREFIX;
+/** Shared by the ESM and CommonJS builds: the module may start from one and the helper be registered from the other. */
+const outsideRequests = sharedAcrossCopies('outsideRequests', () => ({ staticPrefix: DEFAULT_STATIC_PREFIX }));
 
 /**
  * Templates rendered outside a request still need the configured prefix; the module
@@ -26,9 +28,9 @@ let staticPrefixOutsideRequests = DEFAULT_STATIC_PREFIX;
  * there (inside a request, each app's own prefix is used).
  */
 export function setStaticPrefixOutsideRequests(prefix: string): void {
-  staticPrefixOutsideRequests = prefix;
+  outsideRequests.staticPrefix = prefix;
 }
 
 export function staticPrefixOutsideRequest(): string {
-  return staticPrefixOutsideRequests;
+  return outsideRequests.staticPrefix;
 }

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import type { PreloadAttributes, PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
+import { sharedAcrossCopies } from './shared-across-copies.js';
 import { unsafeUrlReason } from './uri-reference.js';
 
 const logger = new Logger('Http2Preload');
@@ -11,7 +12,7 @@ const logger = new Logger('Http2Preload');
  * URLs already warned about, so that a page rendered a million times warns once, not a
  * million times. Kept as digests: a refused URL may be megabytes long.
  */
-const warnedUrls = new LRUCache<string, true>({ max: 100 });
+const warnedUrls = sharedAcrossCopies('warnedUrls', () => new LRUCache<string, true>({ max: 100 }));
 
 function warnSkipped(url: string, reason: string): void {
   const digest = createHash('sha256').update(url).digest('base64');
@@ -28,7 +29,7 @@ function warnSkipped(url: string, reason: string): void {
  * its own. The interceptor reads it when the response headers are written.
  */
 @Injectable()
-export class PreloadCollector {
+class LocalPreloadCollector {
   private readonly hints = new Map<string, PreloadHint>();
   private redirectPreloadSkipped = false;
 
@@ -82,14 +83,37 @@ export class PreloadCollector {
   }
 }
 
-const collectors = new WeakMap<object, PreloadCollector>();
+// Nest names a class in its messages ("Nest can't resolve PreloadCollector…").
+Object.defineProperty(LocalPreloadCollector, 'name', { value: 'PreloadCollector' });
+
+/**
+ * The class users inject. One per process even when both the ESM and the CommonJS
+ * build load: it is Nest's DI token, so a service importing it from one build must
+ * get what the module of the other build provides.
+ */
+export const PreloadCollector: typeof LocalPreloadCollector = sharedAcrossCopies(
+  'PreloadCollector',
+  () => LocalPreloadCollector,
+);
+export type PreloadCollector = LocalPreloadCollector;
+
+/** One map for both builds, so a request has one collector whichever build asks. */
+const collectors = sharedAcrossCopies('collectors', () => new WeakMap<object, PreloadCollector>());
 
 /**
  * The one collector of a request, created on first use. Keyed by the request object,
  * so the request-scoped provider, the singleton interceptor and the helper all see
  * the same instance without making anything else request-scoped.
+ *
+ * Outside a request there is nothing to key by: `moduleRef.resolve()` or a testing
+ * module without HTTP gives the request-scoped provider `undefined` as its request.
+ * It then gets a detached collector of its own, which records as usual and is sent
+ * nowhere, so code that injects it can be unit-tested.
  */
-export function collectorFor(request: object): PreloadCollector {
+export function collectorFor(request: unknown): PreloadCollector {
+  if (request === null || (typeof request !== 'object' && typeof request !== 'function')) {
+    return new PreloadCollector();
+  }
   let collector = collectors.get(request);
   if (!collector) {
     collector = new PreloadCollector();

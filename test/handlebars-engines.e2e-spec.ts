@@ -134,7 +134,9 @@ describe('the helper outside a request', () => {
     expect(() => render("{{preload 'a.css' as='styles'}}")).toThrow(
       /\{\{preload "a\.css"\}\}: .*"as" must be one of audio, document, .*; got "styles"/,
     );
-    expect(() => render("{{preload 'a.css' rel='x'}}")).toThrow(/unknown attribute "rel"/);
+    expect(() => render("{{preload 'a.css' rel='x'}}")).toThrow(/"rel" must be one of preload, modulepreload, preconnect; got "x"/);
+    expect(() => render("{{preload 'a.css' media='print' rel='stylesheet'}}")).toThrow(/"rel" must be one of/);
+    expect(() => render("{{preload 'a.css' colour='red'}}")).toThrow(/unknown attribute "colour"/);
     expect(render("{{preload 'a.css' crossorigin=true fetchpriority='high'}}")).toBe('/static/a.css');
   });
 

@@ -1,0 +1,12 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { setUpViews } from './app.setup';
+
+async function bootstrap() {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule);
+  setUpViews(app);
+  await app.listen(process.env.PORT ?? 3000, '127.0.0.1');
+  console.log(`Listening on ${await app.getUrl()}`);
+}
+bootstrap();
