@@ -1,6 +1,7 @@
 /**
- * The browser suite: Chromium through Caddy (HTTP/2, TLS) in front of real Nest apps.
- * Separate from `npm test` because it needs the Debian `chromium` and `caddy` packages.
+ * The browser suite: Chromium and Firefox through Caddy (HTTP/2, TLS) in front of real Nest apps,
+ * and the doctor against Caddy and nginx.
+ * Separate from `npm test` because it needs Debian packages (chromium, firefox-esr, caddy, nginx, openssl).
  */
 export default {
   rootDir: '..',
