@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -57,7 +57,8 @@ http {
 `,
   );
   const child = spawn(
-    'nginx',
+    // Debian puts it in /usr/sbin, which is not on every PATH.
+    existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx',
     ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
