@@ -12,6 +12,7 @@ import { startNginx, type RunningNginx } from './support/nginx.js';
  */
 let sample: RunningApp | undefined;
 let staleAssets: RunningApp | undefined;
+let withoutCsp: RunningApp | undefined;
 let caddy: RunningCaddy | undefined;
 let nginx11: RunningNginx | undefined;
 let nginx10: RunningNginx | undefined;
@@ -19,14 +20,16 @@ let nginx10: RunningNginx | undefined;
 beforeAll(async () => {
   sample = await startSampleApp();
   staleAssets = await startSampleVariant({}, { staticDefaults: true });
-  caddy = await startCaddy([sample.port, staleAssets.port]);
+  // The sample's pages without its nonce-based Content-Security-Policy.
+  withoutCsp = await startSampleVariant({});
+  caddy = await startCaddy([sample.port, staleAssets.port, withoutCsp.port]);
   nginx11 = await startNginx(sample.port, { upstreamHttpVersion: '1.1' });
   nginx10 = await startNginx(sample.port, { upstreamHttpVersion: '1.0' });
 });
 
 afterAll(async () => {
   await Promise.all([caddy?.stop(), nginx11?.stop(), nginx10?.stop()]);
-  await Promise.all([sample?.close(), staleAssets?.close()]);
+  await Promise.all([sample?.close(), staleAssets?.close(), withoutCsp?.close()]);
 });
 
 const again = (diagnosis: Awaited<ReturnType<typeof doctorJson>>['diagnosis']) => diagnosis.requests.find((r) => r.role === 'h2')!;
@@ -41,14 +44,25 @@ describe('behind Caddy (TLS, HTTP/2, 103 relayed)', () => {
     expect(exitCode).toBe(0);
   });
 
-  test('/slow-103: the 103 reaches the client over HTTP/2 and the files are fresh-cacheable: earlyHints works', async () => {
-    const { exitCode, diagnosis } = await doctorJson(`${caddy!.origins[0]}/slow-103`, '--insecure');
+  test('/slow-103 without a CSP: the 103 reaches the client over HTTP/2 and the files are fresh-cacheable: earlyHints works', async () => {
+    const { exitCode, diagnosis } = await doctorJson(`${caddy!.origins[2]}/slow-103`, '--insecure');
     const h2 = again(diagnosis);
     expect(h2.interim.map((i) => i.status)).toEqual([103]);
     expect(h2.interim[0].links).toContain('/static/css/app.css?v=1');
     expect(h2.mode).toBe('early');
+    expect(problems(diagnosis)).toEqual([]);
     expect(diagnosis.verdict).toMatchObject({ status: 'ok', strategy: 'earlyHints' });
     expect(exitCode).toBe(0);
+  });
+
+  // Firefox does not use a 103's script and style links without the page's nonce (see
+  // the README); Chromium ignores 103 links with one. Flushed headers carry the nonce.
+  test("/slow-103 of the sample, with its nonce-based CSP: the 103's links have no nonce: use flushHeaders", async () => {
+    const { exitCode, diagnosis } = await doctorJson(`${caddy!.origins[0]}/slow-103`, '--insecure');
+    expect(again(diagnosis).interim.map((i) => i.status)).toEqual([103]);
+    expect(problems(diagnosis)).toEqual(['early-hints-csp-nonce']);
+    expect(diagnosis.verdict.change).toMatch(/^use flushHeaders on pages with a nonce-based Content-Security-Policy/);
+    expect(exitCode).toBe(1);
   });
 
   test("Caddy's local CA given with --ca is trusted; without it or --insecure, a TLS message and exit 2", async () => {

@@ -1,4 +1,4 @@
-import { commonFolder, diagnose } from './analysis.js';
+import { commonFolder, diagnose, nonceRequired } from './analysis.js';
 import type { AssetFetch, Exchange, Observations } from './observation.js';
 
 /** What the sample's /slow page looks like, as the doctor reads it. */
@@ -90,6 +90,14 @@ describe('diagnose: the strategy on this path', () => {
   test('a relayed 103 over HTTP/2 with fresh-cacheable files: ok, earlyHints', () => {
     const { verdict } = diagnose(observations({ h2: with103(), http1: with103({ protocol: 'http/1.1' }) }));
     expect(verdict).toMatchObject({ status: 'ok', exitCode: 0, strategy: 'earlyHints' });
+  });
+
+  test('a relayed 103 without nonces on a page whose CSP wants them: Firefox does not use it, use flushHeaders', () => {
+    const headers = { ...exchange().headers, 'content-security-policy': "default-src 'self'; script-src 'nonce-abc'; style-src 'nonce-abc'" };
+    const { verdict, findings } = diagnose(observations({ h2: with103({ headers }) }));
+    expect(findings.find((f) => f.code === 'early-hints-csp-nonce')?.message).toMatch(/on style and script, and the 103's links for them carry none \(\/static\/css\/app\.css\?v=1, \/static\/js\/app\.js\?v=1\)/);
+    expect(verdict).toMatchObject({ status: 'fix', strategy: 'earlyHints' });
+    expect(verdict.change).toMatch(/^use flushHeaders on pages with a nonce-based Content-Security-Policy/);
   });
 
   test('a relayed 103 whose files are max-age=0: serve the folder with max-age', () => {
@@ -184,6 +192,16 @@ describe('diagnose: the hinted files', () => {
   test('response headers past nginx\'s 4 KiB buffer', () => {
     expect(codes(observations({ h2: exchange({ headerBytes: 5000 }) }))).toEqual(['headers-too-large']);
   });
+});
+
+test('nonceRequired follows the directive that governs each kind of preload', () => {
+  expect(nonceRequired("default-src 'self'; script-src 'nonce-a'", 'script')).toBe(true);
+  expect(nonceRequired("default-src 'self'; script-src 'nonce-a'", 'style')).toBe(false);
+  expect(nonceRequired("default-src 'nonce-a'", 'style')).toBe(true);
+  expect(nonceRequired("script-src 'nonce-a'; script-src-elem 'self'", 'script')).toBe(false);
+  expect(nonceRequired("default-src 'self', style-src 'nonce-a'", 'style')).toBe(true);
+  expect(nonceRequired("script-src 'nonce-a'", 'image')).toBe(false);
+  expect(nonceRequired(undefined, 'script')).toBe(false);
 });
 
 test('commonFolder finds the shared folder of the files', () => {

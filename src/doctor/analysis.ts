@@ -173,6 +173,15 @@ export function diagnose(obs: Observations): Diagnosis {
         severity: 'ok',
         message: `A 103 with ${earlyLinks.length} preload link(s) arrived over HTTP/2 ${Math.round(gap)} ms before the page's headers.`,
       });
+      const blocked = earlyLinks.filter((link) => link.params.nonce === undefined && nonceRequired(primary.headers['content-security-policy'], link.params.as));
+      if (blocked.length > 0) {
+        findings.push({
+          code: 'early-hints-csp-nonce',
+          severity: 'error',
+          message: `The page's Content-Security-Policy asks for a nonce on ${[...new Set(blocked.map((l) => l.params.as))].join(' and ')}, and the 103's links for them carry none (${blocked.map((l) => l.target).join(', ')}). Firefox then does not use those preloads: it waits about 5 s and downloads them again. (Chromium, the other way round, ignores a 103 link that carries a nonce.)`,
+          fix: "use flushHeaders on pages with a nonce-based Content-Security-Policy: its Link header carries the request's nonce, which both browsers accept; remove strategy: 'earlyHints' from this route.",
+        });
+      }
     }
   } else if (mode === 'early' && flushed === 'alone') {
     strategy = 'flushHeaders';
@@ -289,6 +298,24 @@ function safeHost(url: string): string {
   } catch {
     return url;
   }
+}
+
+/**
+ * Whether the policy makes a preload of this kind need a nonce: the directive that governs
+ * it (`script-src-elem`, then `script-src`, then `default-src`; the same for styles) has
+ * a `'nonce-…'` source. Several policies (joined by commas) all apply.
+ */
+export function nonceRequired(policy: string | undefined, as: string | undefined): boolean {
+  if (!policy || (as !== 'script' && as !== 'style')) return false;
+  return policy.split(',').some((one) => {
+    const directives = new Map<string, string>();
+    for (const part of one.split(';')) {
+      const [name, ...sources] = part.trim().split(/\s+/);
+      if (name && !directives.has(name.toLowerCase())) directives.set(name.toLowerCase(), sources.join(' '));
+    }
+    const sources = directives.get(`${as}-src-elem`) ?? directives.get(`${as}-src`) ?? directives.get('default-src');
+    return sources !== undefined && /'nonce-/i.test(sources);
+  });
 }
 
 /** Whether the body began with the module's flushed newline, and whether it came on its own. */
