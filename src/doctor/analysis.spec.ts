@@ -96,7 +96,7 @@ describe('diagnose: the strategy on this path', () => {
     const headers = { ...exchange().headers, 'content-security-policy': "default-src 'self'; script-src 'nonce-abc'; style-src 'nonce-abc'" };
     const { verdict, findings } = diagnose(observations({ h2: with103({ headers }) }));
     expect(findings.find((f) => f.code === 'early-hints-csp-nonce')?.message).toMatch(/on style and script, and the 103's links for them carry none \(\/static\/css\/app\.css\?v=1, \/static\/js\/app\.js\?v=1\)/);
-    expect(verdict).toMatchObject({ status: 'fix', strategy: 'earlyHints' });
+    expect(verdict).toMatchObject({ status: 'fix', strategy: 'flushHeaders' });
     expect(verdict.change).toMatch(/^use flushHeaders on pages with a nonce-based Content-Security-Policy/);
   });
 

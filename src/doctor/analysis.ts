@@ -175,6 +175,7 @@ export function diagnose(obs: Observations): Diagnosis {
       });
       const blocked = earlyLinks.filter((link) => link.params.nonce === undefined && nonceRequired(primary.headers['content-security-policy'], link.params.as));
       if (blocked.length > 0) {
+        strategy = 'flushHeaders';
         findings.push({
           code: 'early-hints-csp-nonce',
           severity: 'error',
