@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -8,8 +9,10 @@ import { stopProcess } from './caddy.js';
 import { freePort } from './free-port.js';
 
 export interface RunningNginx {
-  /** `https://127.0.0.1:<port>` */
-  readonly origin: string;
+  /** `https://127.0.0.1:<port>`, one per upstream, in order. */
+  readonly origins: string[];
+  /** base64 SHA-256 of the certificate's public key, for Chromium's `--ignore-certificate-errors-spki-list`. */
+  readonly spki: string;
   stop(): Promise<void>;
 }
 
@@ -26,12 +29,25 @@ export interface NginxOptions {
  * towards the client, `proxy_pass` to the app, nothing else changed from its defaults.
  * Runs in the foreground from a temporary prefix (config, logs, pid, temp files), loopback only.
  */
-export async function startNginx(upstreamPort: number, options: NginxOptions): Promise<RunningNginx> {
+export async function startNginx(upstreamPorts: readonly number[], options: NginxOptions): Promise<RunningNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'nestjs-http2-preload-nginx-'));
   // Workers run as an unprivileged user when nginx starts as root; they read the prefix.
   chmodSync(dir, 0o755);
-  selfSignedCertificate(dir);
-  const port = await freePort();
+  const spki = selfSignedCertificate(dir);
+  const ports: number[] = [];
+  for (const _ of upstreamPorts) ports.push(await freePort());
+  const servers = upstreamPorts.map(
+    (upstream, i) => `  server {
+    listen 127.0.0.1:${ports[i]} ssl http2;
+    ssl_certificate ${join(dir, 'cert.pem')};
+    ssl_certificate_key ${join(dir, 'key.pem')};
+    location / {
+      proxy_pass http://127.0.0.1:${upstream};
+      ${options.upstreamHttpVersion === '1.1' ? 'proxy_http_version 1.1;' : '# proxy_http_version: the default, 1.0'}
+    }
+  }
+`,
+  );
   writeFileSync(
     join(dir, 'nginx.conf'),
     `worker_processes 1;
@@ -44,16 +60,7 @@ http {
   fastcgi_temp_path ${join(dir, 'fastcgi')};
   uwsgi_temp_path ${join(dir, 'uwsgi')};
   scgi_temp_path ${join(dir, 'scgi')};
-  server {
-    listen 127.0.0.1:${port} ssl http2;
-    ssl_certificate ${join(dir, 'cert.pem')};
-    ssl_certificate_key ${join(dir, 'key.pem')};
-    location / {
-      proxy_pass http://127.0.0.1:${upstreamPort};
-      ${options.upstreamHttpVersion === '1.1' ? 'proxy_http_version 1.1;' : '# proxy_http_version: the default, 1.0'}
-    }
-  }
-}
+${servers.join('')}}
 `,
   );
   const child = spawn(
@@ -69,16 +76,16 @@ http {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await untilTls(port, () => (child.exitCode !== null ? `nginx exited (${child.exitCode}):\n${log}` : undefined));
-    return { origin: `https://127.0.0.1:${port}`, stop };
+    await untilTls(ports[0], () => (child.exitCode !== null ? `nginx exited (${child.exitCode}):\n${log}` : undefined));
+    return { origins: ports.map((port) => `https://127.0.0.1:${port}`), spki, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-/** A throwaway certificate for 127.0.0.1, made with Debian's openssl. */
-export function selfSignedCertificate(dir: string): void {
+/** A throwaway certificate for 127.0.0.1 (cert.pem, key.pem in `dir`), made with Debian's openssl; returns its SPKI hash. */
+export function selfSignedCertificate(dir: string): string {
   const result = spawnSync(
     'openssl',
     ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
@@ -86,6 +93,8 @@ export function selfSignedCertificate(dir: string): void {
     { encoding: 'utf8' },
   );
   if (result.status !== 0) throw new Error(`openssl failed: ${result.error?.message ?? result.stderr}`);
+  const der = new X509Certificate(readFileSync(join(dir, 'cert.pem'))).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('base64');
 }
 
 /** Waits until something answers TLS on the port. */

@@ -210,7 +210,9 @@ export function diagnose(obs: Observations): Diagnosis {
       code: 'early-hints-dropped',
       severity: 'error',
       message: `x-http2-preload says early and the page does not start with a flushed newline, so the app sent a 103 Early Hints, but no 103 reached this client over ${primary.protocol}: the proxy drops it.`,
-      fix: "use flushHeaders (your proxy drops 103): remove strategy: 'earlyHints' from the module's options and from @Preload() on this route.",
+      fix: /apache/i.test(primary.headers['server'] ?? '')
+        ? "use flushHeaders (your proxy drops 103), or let Apache relay it over HTTP/2 with `H2EarlyHints on`."
+        : "use flushHeaders (your proxy drops 103): remove strategy: 'earlyHints' from the module's options and from @Preload() on this route, or make the proxy relay 103 (Apache: `H2EarlyHints on`).",
     });
   } else if (mode === 'late') {
     findings.push({
