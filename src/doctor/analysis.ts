@@ -162,7 +162,7 @@ export function diagnose(obs: Observations): Diagnosis {
       findings.push({
         code: 'early-hints-over-http1',
         severity: 'error',
-        message: `The page sends a 103, but browsers reach it over ${browsersSpeak}${obs.transport === 'cleartext' ? ' (cleartext http:)' : ' (TLS without HTTP/2)'}, and Chromium acts on 103 only over HTTP/2 or HTTP/3: the hints are ignored.`,
+        message: `The page sends a 103, but browsers reach it over ${browsersSpeak}${obs.transport === 'cleartext' ? ' (cleartext http:)' : ' (TLS without HTTP/2)'}, and Chromium acts on 103 only over HTTP/2 or HTTP/3: Chromium users get nothing from it (Firefox does use it over HTTP/1.1). Flushed headers work in both.`,
         fix: 'use flushHeaders (browsers ignore 103 over HTTP/1.1), or put a proxy that speaks HTTP/2 and relays 103 in front (Caddy 2.6+, nginx 1.29+ with early_hints).',
       });
       strategy = 'flushHeaders';
