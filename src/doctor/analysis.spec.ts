@@ -151,6 +151,18 @@ describe('diagnose: what cannot be checked gives exit status 2 and a plain messa
     expect(diagnose(observations({ h2: bare })).verdict).toMatchObject({ status: 'unchecked', exitCode: 2 });
   });
 
+  test('a redirect names where it goes', () => {
+    const moved = exchange({ status: 301, headers: { location: 'https://app.test/slow/' } });
+    expect(diagnose(observations({ h2: moved })).verdict.summary).toBe('The page answered 301, not 2xx (Location: https://app.test/slow/): give the URL it redirects to.');
+  });
+
+  test('a page that broke off after its headers is something to fix', () => {
+    const cut = exchange({ endAtMs: undefined, failure: { kind: 'unreachable', code: 'ECONNRESET', message: 'the response ended before it was complete' } });
+    const { verdict, findings } = diagnose(observations({ h2: cut }));
+    expect(findings[0].code).toBe('page-incomplete');
+    expect(verdict).toMatchObject({ status: 'fix', exitCode: 1 });
+  });
+
   test('a 502 from the proxy is something to fix, with the header-size hint', () => {
     const { verdict } = diagnose(observations({ h2: exchange({ status: 502, headers: { 'content-type': 'text/html' } }) }));
     expect(verdict).toMatchObject({ status: 'fix', exitCode: 1 });

@@ -123,7 +123,9 @@ export function diagnose(obs: Observations): Diagnosis {
     return finish(base, findings, []);
   }
   if (status < 200 || status >= 300) {
-    return { ...base, findings, assets: [], verdict: unchecked(`The page answered ${status}, not 2xx: give the URL of a page that renders.`) };
+    const location = primary.headers['location'];
+    const where = status >= 300 && status < 400 && location ? ` (Location: ${location}): give the URL it redirects to` : ': give the URL of a page that renders';
+    return { ...base, findings, assets: [], verdict: unchecked(`The page answered ${status}, not 2xx${where}.`) };
   }
   const contentType = primary.headers['content-type'] ?? '';
   if (!/^\s*(text\/html|application\/xhtml\+xml)/i.test(contentType)) {
@@ -150,6 +152,15 @@ export function diagnose(obs: Observations): Diagnosis {
   }
   if (mode === 'off') {
     return { ...base, findings, assets: [], verdict: unchecked('The page sends no hints (x-http2-preload: off): it recorded nothing, or its route has @NoPreload().') };
+  }
+
+  if (primary.failure) {
+    findings.push({
+      code: 'page-incomplete',
+      severity: 'error',
+      message: `The page's response broke off before its end (${primary.failure.message}). After flushed headers, the module closes the connection this way when the handler or template fails or answers something else than an HTML 200.`,
+      fix: 'look at the app\'s log for this route: it fails, redirects or changes its status after the flush; give it @Preload({ strategy: \'late\' }) or \'earlyHints\' if it must.',
+    });
   }
 
   // How the hints went out on the second request.
