@@ -87,3 +87,16 @@ describe('Firefox: 103 Early Hints (/slow-103)', () => {
     expectQuietConsole(early);
   });
 });
+
+/**
+ * What the doctor's early-hints-csp-nonce verdict rests on: with the sample's nonce-based
+ * CSP, the module's 103 links carry no nonce (Chromium drops links that do), and Firefox
+ * does not use them. If a Firefox release starts using them, this fails: drop the verdict.
+ */
+test('Firefox with the sample as it is (nonce-based CSP): the 103 is not used, so the stylesheet is fetched again', async () => {
+  await visit(sample, '/slow-103');
+  const early = await visit(sample, '/slow-103');
+  expect(early.mode).toBe('early');
+  expectRendered(early);
+  expect(early.events.filter((e) => e === `request ${CSS}`).length).toBeGreaterThan(1);
+});
