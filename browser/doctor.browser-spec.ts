@@ -2,6 +2,7 @@ import { doctorJson, problems } from '../test/support/doctor.js';
 import { startSampleApp, startSampleVariant, type RunningApp } from './support/apps.js';
 import { startCaddy, type RunningCaddy } from './support/caddy.js';
 import { startApache } from './support/apache.js';
+import { startH2o } from './support/h2o.js';
 import { startHaproxy, type RunningProxy } from './support/haproxy.js';
 import { startNginx, type RunningNginx } from './support/nginx.js';
 
@@ -10,7 +11,7 @@ import { startNginx, type RunningNginx } from './support/nginx.js';
  * relays 103), Debian's nginx 1.22 with `proxy_http_version 1.1` (breaks 103, passes
  * flushed headers) and with its default 1.0 (holds flushed headers until the page is
  * complete), Debian's HAProxy 2.6 and Apache 2.4 (with and without `H2EarlyHints on`), and
- * a variant whose static files are `max-age=0`. Each must get the verdict
+ * Debian's h2o 2.2, and a variant whose static files are `max-age=0`. Each must get the verdict
  * that matches what Chromium does there (see the README's deployment table).
  */
 let sample: RunningApp | undefined;
@@ -22,6 +23,7 @@ let nginx10: RunningNginx | undefined;
 let haproxy: RunningProxy | undefined;
 let apache: RunningProxy | undefined;
 let apacheDefaults: RunningProxy | undefined;
+let h2o: RunningProxy | undefined;
 
 beforeAll(async () => {
   sample = await startSampleApp();
@@ -34,10 +36,11 @@ beforeAll(async () => {
   haproxy = await startHaproxy([sample.port, withoutCsp.port]);
   apache = await startApache([sample.port, withoutCsp.port], { earlyHints: true });
   apacheDefaults = await startApache([withoutCsp.port], { earlyHints: false });
+  h2o = await startH2o([sample.port, withoutCsp.port]);
 });
 
 afterAll(async () => {
-  await Promise.all([caddy?.stop(), nginx11?.stop(), nginx10?.stop(), haproxy?.stop(), apache?.stop(), apacheDefaults?.stop()]);
+  await Promise.all([caddy?.stop(), nginx11?.stop(), nginx10?.stop(), haproxy?.stop(), apache?.stop(), apacheDefaults?.stop(), h2o?.stop()]);
   await Promise.all([sample?.close(), staleAssets?.close(), withoutCsp?.close()]);
 });
 
@@ -165,5 +168,17 @@ describe("behind Debian's Apache 2.4 (mod_http2, mod_proxy_http)", () => {
     expect(problems(diagnosis)).toEqual(['early-hints-dropped']);
     expect(diagnosis.verdict.change).toMatch(/^use flushHeaders \(your proxy drops 103\), or let Apache relay it over HTTP\/2 with `H2EarlyHints on`/);
     expect(exitCode).toBe(1);
+  });
+});
+
+describe("behind Debian's h2o 2.2 (TLS, HTTP/2, proxy.reverse.url)", () => {
+  test('/slow: flushed headers pass; /slow-103: no 103 reaches the client: use flushHeaders (your proxy drops 103)', async () => {
+    const flushed = await doctorJson(`${h2o!.origins[0]}/slow`, '--insecure');
+    expect(flushed.diagnosis.verdict).toMatchObject({ status: 'ok', strategy: 'flushHeaders' });
+    const hinted = await doctorJson(`${h2o!.origins[1]}/slow-103`, '--insecure');
+    expect(again(hinted.diagnosis)).toMatchObject({ status: 200, mode: 'early', interim: [] });
+    expect(problems(hinted.diagnosis)).toEqual(['early-hints-dropped']);
+    expect(hinted.diagnosis.verdict.change).toMatch(/^use flushHeaders \(your proxy drops 103\)/);
+    expect([flushed.exitCode, hinted.exitCode]).toEqual([0, 1]);
   });
 });
