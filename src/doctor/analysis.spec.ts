@@ -87,6 +87,19 @@ describe('diagnose: the strategy on this path', () => {
     expect(findings.map((f) => f.code)).toEqual(['early-hints-break-page']);
   });
 
+  test('a 103 then a malformed response over HTTP/1.1 only: the proxy mishandles 103', () => {
+    const broken = with103({ protocol: 'http/1.1', status: undefined, headers: {}, body: '', failure: { kind: 'protocol', code: 'HPE_INVALID_CONSTANT', message: 'Parse Error' } });
+    const { verdict } = diagnose(observations({ transport: 'cleartext', h2: undefined, http1: broken }));
+    expect(verdict.change).toMatch(/^use flushHeaders \(your proxy breaks 103 Early Hints\)/);
+  });
+
+  test('HTTP/2 fails where HTTP/1.1 works: something to fix, not "cannot check"', () => {
+    const failed = exchange({ status: undefined, headers: {}, body: '', failure: { kind: 'protocol', code: 'ERR_HTTP2_STREAM_ERROR', message: 'Stream closed with error code NGHTTP2_INTERNAL_ERROR' } });
+    const { verdict, findings } = diagnose(observations({ h2: failed }));
+    expect(findings.map((f) => f.code)).toEqual(['h2-fails']);
+    expect(verdict).toMatchObject({ status: 'fix', exitCode: 1 });
+  });
+
   test('a relayed 103 over HTTP/2 with fresh-cacheable files: ok, earlyHints', () => {
     const { verdict } = diagnose(observations({ h2: with103(), http1: with103({ protocol: 'http/1.1' }) }));
     expect(verdict).toMatchObject({ status: 'ok', exitCode: 0, strategy: 'earlyHints' });

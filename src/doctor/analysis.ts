@@ -99,17 +99,30 @@ export function diagnose(obs: Observations): Diagnosis {
 
   // An HTTP/2 stream reset after a 103: what nginx before 1.29 does (it takes the 103 for
   // the final response, then the real one is a protocol error). Browsers show an error page.
-  if (primary.protocol === 'h2' && had103 && primary.failure && primary.status === undefined) {
+  if (had103 && primary.failure && primary.status === undefined) {
     findings.push({
       code: 'early-hints-break-page',
       severity: 'error',
-      message: `Over HTTP/2 the proxy sent the 103, then reset the stream (${primary.failure.message}): browsers fail to load the page (ERR_HTTP2_PROTOCOL_ERROR). nginx before 1.29 does this: it takes the 103 for the final response.`,
+      message:
+        primary.protocol === 'h2'
+          ? `Over HTTP/2 the proxy sent the 103, then reset the stream (${primary.failure.message}): browsers fail to load the page (ERR_HTTP2_PROTOCOL_ERROR). nginx before 1.29 does this: it takes the 103 for the final response.`
+          : `After the 103, what came was not a valid response (${primary.failure.message}): the proxy mishandles 103 (nginx before 1.29 takes it for the final response and passes the real one as its body).`,
       fix: "use flushHeaders (your proxy breaks 103 Early Hints): remove strategy: 'earlyHints' from the module's options and from @Preload() on this route, or upgrade to a proxy that relays 103 (nginx 1.29+ with early_hints, Caddy 2.6+).",
     });
     return finish(base, findings, [], 'flushHeaders');
   }
 
   if (primary.failure && primary.status === undefined) {
+    // HTTP/2 fails where HTTP/1.1 works: browsers use HTTP/2 here, so they fail too.
+    if (primary === obs.h2 && obs.http1?.status !== undefined && obs.http1.status < 400) {
+      findings.push({
+        code: 'h2-fails',
+        severity: 'error',
+        message: `Over HTTP/2 the page failed (${primary.failure.message}), over HTTP/1.1 it answered ${obs.http1.status}: browsers, which use HTTP/2 here, fail.`,
+        fix: "check the proxy's HTTP/2 setup and its log for this request; if the route uses earlyHints, try flushHeaders.",
+      });
+      return finish(base, findings, []);
+    }
     return { ...base, findings, assets: [], verdict: unchecked(failureMessage(primary.failure, obs.url)) };
   }
   const status = primary.status!;
