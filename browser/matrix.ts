@@ -1,7 +1,7 @@
 /**
  * `npm run matrix`: the deployment table, measured. Loads the sample's /slow page with hints
  * off, late, flushed and as a 103 (/slow-103) in Chromium and Firefox, directly and through
- * Caddy, nginx (upstream HTTP/1.1 and its default 1.0), HAProxy and Apache, each on a shaped
+ * Caddy, nginx (upstream HTTP/1.1 and its default 1.0), HAProxy, Apache and h2o, each on a shaped
  * link, and writes the median first contentful paint of each cell to docs/matrix.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { startSampleVariant, type RunningApp } from './support/apps.js';
 import { startCaddy } from './support/caddy.js';
 import { launchChromium } from './support/chromium.js';
 import { launchFirefox, loadPageInFirefox } from './support/firefox.js';
+import { startH2o } from './support/h2o.js';
 import { startHaproxy } from './support/haproxy.js';
 import { startNginx } from './support/nginx.js';
 import { loadPage, type PageLoad } from './support/page-load.js';
@@ -91,6 +92,8 @@ try {
   stops.push(haproxy.stop);
   const apache = await startApache(ports, { earlyHints: true });
   stops.push(apache.stop);
+  const h2o = await startH2o(ports);
+  stops.push(h2o.stop);
   const direct = ports.map((port) => `http://127.0.0.1:${port}`);
   const unshaped: Path[] = [
     { name: 'Node direct, HTTP/1.1', origins: direct },
@@ -99,6 +102,7 @@ try {
     { name: 'nginx 1.22, HTTP/2, its defaults (upstream HTTP/1.0)', origins: nginx10.origins },
     { name: 'HAProxy 2.6, HTTP/2', origins: haproxy.origins },
     { name: 'Apache 2.4, HTTP/2, `H2EarlyHints on`', origins: apache.origins },
+    { name: 'h2o 2.2, HTTP/2', origins: h2o.origins },
   ];
   // Every path through its own shaped relay, so the browser sees the slow link, 103 included.
   const paths: Path[] = [];
@@ -113,7 +117,7 @@ try {
     }
     paths.push({ name: path.name, origins });
   }
-  chromium = await launchChromium([caddy.spki, nginx11.spki, nginx10.spki, haproxy.spki, apache.spki].join(','));
+  chromium = await launchChromium([caddy.spki, nginx11.spki, nginx10.spki, haproxy.spki, apache.spki, h2o.spki].join(','));
   firefox = await launchFirefox();
   const versions = { chromium: chromium.version(), firefox: await firefox.version() };
 
