@@ -1,6 +1,8 @@
 /**
- * The browser suite: Chromium through Caddy (HTTP/2, TLS) in front of real Nest apps.
- * Separate from `npm test` because it needs the Debian `chromium` and `caddy` packages.
+ * The browser suite: Chromium and Firefox through Caddy (HTTP/2, TLS) in front of real Nest apps,
+ * and the doctor against Caddy, nginx, HAProxy, Apache and h2o.
+ * Separate from `npm test` because it needs Debian packages (chromium, firefox-esr, caddy,
+ * nginx, haproxy, apache2, h2o, openssl).
  */
 export default {
   rootDir: '..',

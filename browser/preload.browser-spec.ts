@@ -1,20 +1,17 @@
 import type { Browser } from 'playwright-core';
-import { ASSET_VERSION } from '../sample/src/asset-version.js';
 import { startSampleApp, startSampleVariant, type RunningApp } from './support/apps.js';
 import { startCaddy, type RunningCaddy } from './support/caddy.js';
 import { launchChromium } from './support/chromium.js';
-import { loadPage, type PageLoad } from './support/page-load.js';
-
-const CSS = `/static/css/app.css?v=${ASSET_VERSION}`;
-const FONT = '/static/fonts/inter-latin-400-normal.woff2';
-const SCRIPT = `/static/js/app.js?v=${ASSET_VERSION}`;
-const LOGO = `/static/img/logo.svg?v=${ASSET_VERSION}`;
-const ASSETS = [CSS, FONT, SCRIPT, LOGO];
-
-interface Visit extends PageLoad {
-  /** What the app saw during this visit: `request /path` and `finish /path`, in order. */
-  readonly events: string[];
-}
+import { loadPage } from './support/page-load.js';
+import {
+  CSS,
+  expectEachAssetOnce,
+  expectQuietConsole,
+  expectRendered,
+  requestedBeforePageFinished,
+  resource,
+  type Visit,
+} from './support/visit-checks.js';
 
 let sample: RunningApp | undefined;
 let withoutNopush: RunningApp | undefined;
@@ -57,38 +54,6 @@ async function visit(
   const result = { ...load, events: [...app!.events] };
   if (process.env.BROWSER_DEBUG) console.log(path, JSON.stringify(result, null, 1));
   return result;
-}
-
-function resource(load: PageLoad, path: string) {
-  const entry = load.resources.find((r) => r.path === path);
-  if (!entry) throw new Error(`No Resource Timing entry for ${path}: ${load.resources.map((r) => r.path).join(', ')}`);
-  return entry;
-}
-
-/** The page rendered as its author meant: stylesheet applied, script ran, font loaded. */
-function expectRendered(load: PageLoad): void {
-  expect(load.status).toBe(200);
-  expect(load.rendered).toEqual({ stylesheet: true, script: true, font: true });
-}
-
-/** Each asset reached the app once: no download twice (a crossorigin mismatch, an unusable early hint). */
-function expectEachAssetOnce(load: Visit): void {
-  const requested = load.events.filter((e) => e.startsWith('request ')).map((e) => e.slice('request '.length));
-  expect(requested.filter((path, i) => requested.indexOf(path) !== i)).toEqual([]);
-  for (const asset of ASSETS) expect(requested).toContain(asset);
-}
-
-/** No warning a misused preload or a Content-Security-Policy would print. */
-function expectQuietConsole(load: PageLoad): void {
-  const suspicious = load.console.filter((line) =>
-    /preload|credentials mode|Content Security Policy|Refused to|^error:|^pageerror:/i.test(line),
-  );
-  expect(suspicious).toEqual([]);
-}
-
-/** The app saw the request for `asset` before it had finished sending the page. */
-function requestedBeforePageFinished(load: Visit, asset: string, page: string): boolean {
-  return load.events.indexOf(`request ${asset}`) < load.events.indexOf(`finish ${page}`);
 }
 
 describe('flushed headers, the default strategy (/slow)', () => {

@@ -31,15 +31,23 @@ export async function startSampleApp(): Promise<RunningApp> {
  * The sample's slow and plain pages (same controllers, views and static files) with other
  * module options, for what the sample cannot show: `preloadHeaders: false`, say.
  */
-export async function startSampleVariant(options: Http2PreloadOptions): Promise<RunningApp> {
+export async function startSampleVariant(options: Http2PreloadOptions, variant: VariantOptions = {}): Promise<RunningApp> {
   const app = await NestFactory.create<NestExpressApplication>(variantModule(options), { logger: false });
   // As sample/src/app.ts does; the sample's own setup is what startSampleApp() tests.
-  app.useStaticAssets(join(REPO_DIR, 'sample', 'public'), { prefix: '/static/', maxAge: '1y', immutable: true });
+  app.useStaticAssets(
+    join(REPO_DIR, 'sample', 'public'),
+    variant.staticDefaults ? { prefix: '/static/' } : { prefix: '/static/', maxAge: '1y', immutable: true },
+  );
   app.setBaseViewsDir(join(REPO_DIR, 'sample', 'views'));
   app.setViewEngine('hbs');
   app.setLocal('assetVersion', ASSET_VERSION);
   registerPreloadHelper(hbs);
   return listen(app);
+}
+
+export interface VariantOptions {
+  /** Serve the static files with useStaticAssets' defaults (`max-age=0`), as many apps do. */
+  readonly staticDefaults?: boolean;
 }
 
 function variantModule(options: Http2PreloadOptions): DynamicModule {

@@ -12,6 +12,8 @@ export interface RunningCaddy {
   readonly origins: string[];
   /** base64 SHA-256 of the leaf certificate's SubjectPublicKeyInfo, for `--ignore-certificate-errors-spki-list`. */
   readonly spki: string;
+  /** Caddy's local root CA certificate (PEM file), for clients told to trust it. */
+  readonly rootCertificate: string;
   stop(): Promise<void>;
 }
 
@@ -66,7 +68,8 @@ ${sites.join('\n')}`,
   };
   try {
     const spki = await leafSpki(ports[0], child, () => log);
-    return { origins: ports.map((port) => `https://127.0.0.1:${port}`), spki, stop };
+    const rootCertificate = join(dir, 'data', 'pki', 'authorities', 'local', 'root.crt');
+    return { origins: ports.map((port) => `https://127.0.0.1:${port}`), spki, rootCertificate, stop };
   } catch (error) {
     await stop();
     throw error;

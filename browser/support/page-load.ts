@@ -82,8 +82,8 @@ export async function loadPage(browser: Browser, url: string, options: LoadOptio
   }
 }
 
-/** Runs in the page. */
-async function readPage() {
+/** Runs in the page (Chromium and Firefox). */
+export async function readPage() {
   await document.fonts.ready;
   const firstContentfulPaint = await new Promise<number | undefined>((resolve) => {
     const timer = setTimeout(() => resolve(undefined), 5000);
@@ -119,8 +119,8 @@ async function readPage() {
     resources,
     firstContentfulPaint,
     rendered: {
-      stylesheet:
-        !!sheet && sheet.cssRules.length > 0 && getComputedStyle(document.body).fontFamily.startsWith('Inter'),
+      // Firefox quotes the family name ("Inter"), Chromium does not.
+      stylesheet: !!sheet && sheet.cssRules.length > 0 && getComputedStyle(document.body).fontFamily.replace(/["']/g, '').startsWith('Inter'),
       script: document.documentElement.dataset.script === 'ran',
       font: [...document.fonts].some(
         (face) => face.family.replace(/["']/g, '') === 'Inter' && face.status === 'loaded',

@@ -44,18 +44,40 @@ export async function startRelay(targetPort: number, shape: LinkShape): Promise<
   };
 }
 
-/** Sends each packet-sized piece when the line is free, and delivers it half an RTT later. */
+/**
+ * Sends each packet-sized piece when the line is free, and delivers it half an RTT later,
+ * strictly in order: one timer per direction walks a queue. A timer per piece can fire out
+ * of order (Node counts a timer from the event loop's whole-millisecond clock, the due times
+ * here are sub-millisecond), and with one per piece the matrix saw now and then a TLS error
+ * (ERR_SSL_PROTOCOL_ERROR) or a page that never finished loading.
+ */
 function shapedPipe(from: Socket, to: Socket, shape: LinkShape): void {
   const bytesPerMs = shape.bitsPerSecond / 8 / 1000;
   const oneWayMs = shape.rttMs / 2;
   let lineFreeAt = 0;
-  const deliver = (due: number, action: () => void) => setTimeout(action, Math.max(0, due - performance.now()));
+  // Due times only grow, so the head of the queue is always the next to deliver.
+  const queue: { due: number; piece: Buffer | undefined }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const pump = () => {
+    timer = undefined;
+    while (queue.length > 0 && queue[0].due <= performance.now()) {
+      const { piece } = queue.shift()!;
+      if (to.destroyed) continue;
+      if (piece) to.write(piece);
+      else to.end();
+    }
+    if (queue.length > 0) timer = setTimeout(pump, Math.max(0, queue[0].due - performance.now()));
+  };
+  const deliver = (due: number, piece: Buffer | undefined) => {
+    queue.push({ due, piece });
+    timer ??= setTimeout(pump, Math.max(0, due - performance.now()));
+  };
   from.on('data', (chunk: Buffer) => {
     for (let offset = 0; offset < chunk.length; offset += 1400) {
       const piece = chunk.subarray(offset, offset + 1400);
       lineFreeAt = Math.max(performance.now(), lineFreeAt) + piece.length / bytesPerMs;
-      deliver(lineFreeAt + oneWayMs, () => to.destroyed || to.write(piece));
+      deliver(lineFreeAt + oneWayMs, piece);
     }
   });
-  from.on('end', () => deliver(Math.max(performance.now(), lineFreeAt) + oneWayMs, () => to.end()));
+  from.on('end', () => deliver(Math.max(performance.now(), lineFreeAt) + oneWayMs, undefined));
 }

@@ -1,0 +1,152 @@
+/**
+ * `npm run matrix`: the deployment table, measured. Loads the sample's /slow page with hints
+ * off, late, flushed and as a 103 (/slow-103) in Chromium and Firefox, directly and through
+ * Caddy, nginx (upstream HTTP/1.1 and its default 1.0), HAProxy, Apache and h2o, each on a shaped
+ * link, and writes the median first contentful paint of each cell to docs/matrix.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser as ChromiumBrowser } from 'playwright-core';
+import type { Browser as FirefoxBrowser } from 'puppeteer-core';
+import { startApache } from './support/apache.js';
+import { startSampleVariant, type RunningApp } from './support/apps.js';
+import { startCaddy } from './support/caddy.js';
+import { launchChromium } from './support/chromium.js';
+import { launchFirefox, loadPageInFirefox } from './support/firefox.js';
+import { startH2o } from './support/h2o.js';
+import { startHaproxy } from './support/haproxy.js';
+import { startNginx } from './support/nginx.js';
+import { loadPage, type PageLoad } from './support/page-load.js';
+import { startRelay, type LinkShape, type RunningRelay } from './support/relay.js';
+import { REPO_DIR } from './support/repo.js';
+
+const SHAPE: LinkShape = { rttMs: 100, bitsPerSecond: 1_500_000 };
+const RUNS = Number(process.env.MATRIX_RUNS ?? 3);
+const MODES = ['off', 'late', 'flushed', '103'] as const;
+type Mode = (typeof MODES)[number];
+
+interface Path {
+  readonly name: string;
+  /** Origin per app: [hints off, always late, hints]. */
+  readonly origins: string[];
+}
+
+const stops: (() => Promise<void>)[] = [];
+const relays: RunningRelay[] = [];
+let chromium: ChromiumBrowser | undefined;
+let firefox: FirefoxBrowser | undefined;
+
+/** One load, or why the page failed (nginx before 1.29 with a 103). */
+async function load(browser: 'chromium' | 'firefox', url: string): Promise<PageLoad | string> {
+  try {
+    return browser === 'chromium' ? await loadPage(chromium!, url) : await loadPageInFirefox(firefox!, url);
+  } catch (error) {
+    const message = (error as Error).message;
+    return /ERR_[A-Z0-9_]+|NS_ERROR_[A-Z0-9_]+/.exec(message)?.[0] ?? message.split('\n')[0];
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function cell(browser: 'chromium' | 'firefox', path: Path, mode: Mode): Promise<string> {
+  const app = mode === 'off' ? 0 : mode === 'late' ? 1 : 2;
+  const url = `${path.origins[app]}${mode === '103' ? '/slow-103' : '/slow'}`;
+  // The route's first request fills the hint cache; the measured ones are early.
+  if (mode === 'flushed' || mode === '103') await load(browser, url);
+  const paints: number[] = [];
+  const notes = new Set<string>();
+  for (let run = 0; run < RUNS; run++) {
+    const result = await load(browser, url);
+    if (typeof result === 'string') {
+      notes.add(`fails: ${result}`);
+      continue;
+    }
+    if (result.status !== 200) notes.add(`status ${result.status}`);
+    if (result.firstContentfulPaint !== undefined) paints.push(result.firstContentfulPaint);
+    if (mode !== 'off' && result.mode !== (mode === 'late' ? 'late' : 'early')) notes.add(`x-http2-preload: ${result.mode}`);
+  }
+  const fcp = paints.length > 0 ? `${(median(paints) / 1000).toFixed(2)} s` : '–';
+  return [fcp, ...notes].join(', ');
+}
+
+try {
+  // The sample's pages without its CSP: Firefox ignores a 103's nonce-less links on a page
+  // with a nonce-based CSP (see the README), which is not what this table compares.
+  const apps: RunningApp[] = [
+    await startSampleVariant({ preloadHeaders: false }),
+    await startSampleVariant({ presendCachedHeaders: false }),
+    await startSampleVariant({}),
+  ];
+  stops.push(async () => void (await Promise.all(apps.map((app) => app.close()))));
+  const ports = apps.map((app) => app.port);
+  const caddy = await startCaddy(ports);
+  stops.push(caddy.stop);
+  const nginx11 = await startNginx(ports, { upstreamHttpVersion: '1.1' });
+  stops.push(nginx11.stop);
+  const nginx10 = await startNginx(ports, { upstreamHttpVersion: '1.0' });
+  stops.push(nginx10.stop);
+  const haproxy = await startHaproxy(ports);
+  stops.push(haproxy.stop);
+  const apache = await startApache(ports, { earlyHints: true });
+  stops.push(apache.stop);
+  const h2o = await startH2o(ports);
+  stops.push(h2o.stop);
+  const direct = ports.map((port) => `http://127.0.0.1:${port}`);
+  const unshaped: Path[] = [
+    { name: 'Node direct, HTTP/1.1', origins: direct },
+    { name: 'Caddy 2.6, HTTP/2', origins: caddy.origins },
+    { name: 'nginx 1.22, HTTP/2, `proxy_http_version 1.1`', origins: nginx11.origins },
+    { name: 'nginx 1.22, HTTP/2, its defaults (upstream HTTP/1.0)', origins: nginx10.origins },
+    { name: 'HAProxy 2.6, HTTP/2', origins: haproxy.origins },
+    { name: 'Apache 2.4, HTTP/2, `H2EarlyHints on`', origins: apache.origins },
+    { name: 'h2o 2.2, HTTP/2', origins: h2o.origins },
+  ];
+  // Every path through its own shaped relay, so the browser sees the slow link, 103 included.
+  const paths: Path[] = [];
+  for (const path of unshaped) {
+    const origins: string[] = [];
+    for (const origin of path.origins) {
+      const url = new URL(origin);
+      const relay = await startRelay(Number(url.port), SHAPE);
+      relays.push(relay);
+      url.port = String(relay.port);
+      origins.push(url.origin);
+    }
+    paths.push({ name: path.name, origins });
+  }
+  chromium = await launchChromium([caddy.spki, nginx11.spki, nginx10.spki, haproxy.spki, apache.spki, h2o.spki].join(','));
+  firefox = await launchFirefox();
+  const versions = { chromium: chromium.version(), firefox: await firefox.version() };
+
+  const rows: string[] = [];
+  for (const path of paths) {
+    for (const browser of ['chromium', 'firefox'] as const) {
+      const cells: string[] = [];
+      for (const mode of MODES) {
+        cells.push(await cell(browser, path, mode));
+        console.error(`${path.name} · ${browser} · ${mode}: ${cells.at(-1)}`);
+      }
+      rows.push(`| ${path.name} | ${browser === 'chromium' ? 'Chromium' : 'Firefox'} | ${cells.join(' | ')} |`);
+    }
+  }
+  const table = [
+    `First contentful paint of the sample's /slow page (its handler waits 300 ms), median of ${RUNS} loads, each by a new visitor, on a ${SHAPE.rttMs} ms, ${SHAPE.bitsPerSecond / 1e6} Mbit/s link (a shaping relay in front of each path). Chromium ${versions.chromium}, ${versions.firefox}; written by \`npm run matrix\`.`,
+    '',
+    '| Path to the browser | Browser | No hints | `late` | `flushHeaders` | `earlyHints` (103) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  mkdirSync(join(REPO_DIR, 'docs'), { recursive: true });
+  writeFileSync(join(REPO_DIR, 'docs', 'matrix.md'), `# Deployment matrix\n\n${table}`);
+  console.log(table);
+  console.log('wrote docs/matrix.md');
+} finally {
+  await chromium?.close();
+  await firefox?.close();
+  for (const relay of relays) await relay.close();
+  for (const stop of stops.reverse()) await stop();
+}

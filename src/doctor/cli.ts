@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/** The package's bin: `npx nestjs-http2-preload doctor <url>`. No Nest here: it checks any URL. */
+import { runDoctor, USAGE } from './doctor.command.js';
+
+const [command, ...rest] = process.argv.slice(2);
+const out = { stdout: (text: string) => process.stdout.write(text), stderr: (text: string) => process.stderr.write(text) };
+
+if (command === 'doctor') {
+  process.exitCode = await runDoctor(rest, out);
+} else if (command === undefined || command === '-h' || command === '--help') {
+  out.stdout(USAGE);
+  process.exitCode = command === undefined ? 2 : 0;
+} else {
+  out.stderr(`nestjs-http2-preload: unknown command "${command}"\n\n${USAGE}`);
+  process.exitCode = 2;
+}

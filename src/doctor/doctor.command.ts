@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { diagnose, type Diagnosis } from './analysis.js';
+import { observe, type ProbeOptions } from './probe.js';
+import { formatReport } from './report.format.js';
+
+export const USAGE = `Usage: nestjs-http2-preload doctor <url> [options]
+
+Checks, against a live page and whatever proxy sits in front of the app, whether its
+preload hints reach the browser early, which strategy works there (flushHeaders or
+earlyHints), and whether the hinted files are usable. Run it on a page of a route that
+sends hints (the doctor requests it twice: the first request warms the route).
+
+Options:
+  --json           print the diagnosis as JSON (see the README for its shape)
+  --insecure       accept any TLS certificate (self-signed, a local CA)
+  --ca <file>      trust this CA certificate (PEM) as well
+  --timeout <ms>   longest wait for one request (default 15000)
+  -h, --help       this help
+
+Exit status: 0 fine, 1 something to fix, 2 could not check.
+`;
+
+export interface DoctorArgs {
+  readonly url: string;
+  readonly json: boolean;
+  readonly insecure: boolean;
+  readonly caFile?: string;
+  readonly timeoutMs: number;
+}
+
+export type ParsedArgs = { readonly args: DoctorArgs } | { readonly help: true } | { readonly error: string };
+
+/** Reads the arguments after `doctor`. */
+export function parseDoctorArgs(argv: readonly string[]): ParsedArgs {
+  let url: string | undefined;
+  let json = false;
+  let insecure = false;
+  let caFile: string | undefined;
+  let timeoutMs = 15_000;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') return { help: true };
+    else if (arg === '--json') json = true;
+    else if (arg === '--insecure' || arg === '-k') insecure = true;
+    else if (arg === '--ca' || arg === '--timeout') {
+      const value = argv[++i];
+      if (value === undefined) return { error: `${arg} needs a value` };
+      if (arg === '--ca') caFile = value;
+      else {
+        timeoutMs = Number(value);
+        if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return { error: `--timeout must be a positive number of milliseconds, got "${value}"` };
+      }
+    } else if (arg.startsWith('-')) return { error: `unknown option ${arg}` };
+    else if (url === undefined) url = arg;
+    else return { error: `one URL only, got "${url}" and "${arg}"` };
+  }
+  if (url === undefined) return { error: 'give the URL of a page, for example https://example.com/' };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { error: `not a URL: "${url}" (give an absolute http:// or https:// URL)` };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { error: `only http:// and https:// URLs, got "${url}"` };
+  return { args: { url: parsed.href, json, insecure, caFile, timeoutMs } };
+}
+
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Runs the doctor on the URL; resolves with the exit status. */
+export async function runDoctor(argv: readonly string[], out: Output): Promise<number> {
+  const parsed = parseDoctorArgs(argv);
+  if ('help' in parsed) {
+    out.stdout(USAGE);
+    return 0;
+  }
+  if ('error' in parsed) {
+    out.stderr(`nestjs-http2-preload doctor: ${parsed.error}\n\n${USAGE}`);
+    return 2;
+  }
+  const { args } = parsed;
+  let ca: string | undefined;
+  if (args.caFile) {
+    try {
+      ca = await readFile(args.caFile, 'utf8');
+    } catch (error) {
+      out.stderr(`nestjs-http2-preload doctor: cannot read --ca ${args.caFile}: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  const options: ProbeOptions = { timeoutMs: args.timeoutMs, insecure: args.insecure, ca };
+  let diagnosis: Diagnosis;
+  try {
+    diagnosis = diagnose(await observe(args.url, options));
+  } catch (error) {
+    // The probe turns network failures into observations; this is a bug, said plainly.
+    out.stderr(`nestjs-http2-preload doctor: unexpected error: ${(error as Error).message}\n`);
+    return 2;
+  }
+  out.stdout(args.json ? JSON.stringify(diagnosis, null, 2) + '\n' : formatReport(diagnosis));
+  return diagnosis.verdict.exitCode;
+}
