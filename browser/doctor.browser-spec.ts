@@ -40,11 +40,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([caddy?.stop(), nginx11?.stop(), nginx10?.stop(), haproxy?.stop(), apache?.stop(), apacheDefaults?.stop(), h2o?.stop()]);
+  await Promise.all([
+    caddy?.stop(),
+    nginx11?.stop(),
+    nginx10?.stop(),
+    haproxy?.stop(),
+    apache?.stop(),
+    apacheDefaults?.stop(),
+    h2o?.stop(),
+  ]);
   await Promise.all([sample?.close(), staleAssets?.close(), withoutCsp?.close()]);
 });
 
-const again = (diagnosis: Awaited<ReturnType<typeof doctorJson>>['diagnosis']) => diagnosis.requests.find((r) => r.role === 'h2')!;
+const again = (diagnosis: Awaited<ReturnType<typeof doctorJson>>['diagnosis']) =>
+  diagnosis.requests.find((r) => r.role === 'h2')!;
 
 describe('behind Caddy (TLS, HTTP/2, 103 relayed)', () => {
   test('/slow: the flushed 200 and its Link arrive before the content over HTTP/2: flushHeaders works', async () => {
@@ -137,7 +146,9 @@ describe("behind Debian's nginx 1.22 with its defaults (proxy_http_version 1.0, 
     const { exitCode, diagnosis } = await doctorJson(`${nginx10!.origins[0]}/slow-103`, '--insecure');
     expect(again(diagnosis)).toMatchObject({ status: 200, mode: 'late', interim: [] });
     expect(problems(diagnosis)).toEqual(['never-early']);
-    expect(diagnosis.verdict.change).toMatch(/use flushHeaders, and make the proxy speak HTTP\/1\.1 to the app \(nginx: `proxy_http_version 1\.1;`\)/);
+    expect(diagnosis.verdict.change).toMatch(
+      /use flushHeaders, and make the proxy speak HTTP\/1\.1 to the app \(nginx: `proxy_http_version 1\.1;`\)/,
+    );
     expect(exitCode).toBe(1);
   });
 });
@@ -166,7 +177,9 @@ describe("behind Debian's Apache 2.4 (mod_http2, mod_proxy_http)", () => {
     const { exitCode, diagnosis } = await doctorJson(`${apacheDefaults!.origins[0]}/slow-103`, '--insecure');
     expect(again(diagnosis)).toMatchObject({ status: 200, mode: 'early', interim: [] });
     expect(problems(diagnosis)).toEqual(['early-hints-dropped']);
-    expect(diagnosis.verdict.change).toMatch(/^use flushHeaders \(your proxy drops 103\), or let Apache relay it over HTTP\/2 with `H2EarlyHints on`/);
+    expect(diagnosis.verdict.change).toMatch(
+      /^use flushHeaders \(your proxy drops 103\), or let Apache relay it over HTTP\/2 with `H2EarlyHints on`/,
+    );
     expect(exitCode).toBe(1);
   });
 });

@@ -66,7 +66,8 @@ async function cell(browser: 'chromium' | 'firefox', path: Path, mode: Mode): Pr
     }
     if (result.status !== 200) notes.add(`status ${result.status}`);
     if (result.firstContentfulPaint !== undefined) paints.push(result.firstContentfulPaint);
-    if (mode !== 'off' && result.mode !== (mode === 'late' ? 'late' : 'early')) notes.add(`x-http2-preload: ${result.mode}`);
+    if (mode !== 'off' && result.mode !== (mode === 'late' ? 'late' : 'early'))
+      notes.add(`x-http2-preload: ${result.mode}`);
   }
   const fcp = paints.length > 0 ? `${(median(paints) / 1000).toFixed(2)} s` : '–';
   return [fcp, ...notes].join(', ');
@@ -117,7 +118,9 @@ try {
     }
     paths.push({ name: path.name, origins });
   }
-  chromium = await launchChromium([caddy.spki, nginx11.spki, nginx10.spki, haproxy.spki, apache.spki, h2o.spki].join(','));
+  chromium = await launchChromium(
+    [caddy.spki, nginx11.spki, nginx10.spki, haproxy.spki, apache.spki, h2o.spki].join(','),
+  );
   firefox = await launchFirefox();
   const versions = { chromium: chromium.version(), firefox: await firefox.version() };
 

@@ -94,7 +94,11 @@ async function visit(path: string, script: string, from?: string): Promise<Modul
     await sleep(3500);
     const ran = await page.evaluate(() => document.documentElement.dataset.ready);
     const initiator = await page.evaluate(
-      (name) => performance.getEntriesByType('resource').find((entry) => entry.name.endsWith(name))?.toJSON().initiatorType as string | undefined,
+      (name) =>
+        performance
+          .getEntriesByType('resource')
+          .find((entry) => entry.name.endsWith(name))
+          ?.toJSON().initiatorType as string | undefined,
       script,
     );
     const headers = (await response?.allHeaders()) ?? {};

@@ -1,14 +1,24 @@
-import { afterFlushOutcome, droppedHeaderNames, headersSetByHandler, looksLikeExpressEtag, type HeaderValue } from './after-flush.js';
+import {
+  afterFlushOutcome,
+  droppedHeaderNames,
+  headersSetByHandler,
+  looksLikeExpressEtag,
+  type HeaderValue,
+} from './after-flush.js';
 
 function late(headers: Record<string, HeaderValue>): Map<string, HeaderValue> {
   return new Map(Object.entries(headers));
 }
 
 describe('droppedHeaderNames', () => {
-  it("does not report what Express sets on every send: content-length, its own body ETag, an HTML content-type", () => {
+  it('does not report what Express sets on every send: content-length, its own body ETag, an HTML content-type', () => {
     expect(
       droppedHeaderNames(
-        late({ 'content-length': 120, etag: 'W/"78-pWfTGclVKThE13iOF2H3J3VT7PA"', 'content-type': 'text/html; charset=utf-8' }),
+        late({
+          'content-length': 120,
+          etag: 'W/"78-pWfTGclVKThE13iOF2H3J3VT7PA"',
+          'content-type': 'text/html; charset=utf-8',
+        }),
       ),
     ).toEqual([]);
   });
@@ -46,7 +56,14 @@ describe('headersSetByHandler', () => {
 
   it('ignores harmless headers the handler set', () => {
     expect(
-      headersSetByHandler({}, { 'content-length': 42, etag: 'W/"2a-pWfTGclVKThE13iOF2H3J3VT7PA"', 'content-type': 'text/html; charset=utf-8' }),
+      headersSetByHandler(
+        {},
+        {
+          'content-length': 42,
+          etag: 'W/"2a-pWfTGclVKThE13iOF2H3J3VT7PA"',
+          'content-type': 'text/html; charset=utf-8',
+        },
+      ),
     ).toEqual([]);
   });
 });
@@ -82,7 +99,10 @@ describe('afterFlushOutcome', () => {
   });
 
   it.each([404, 500, 201])('asks again for a %i, so the browser ends on the real status', (statusCode) => {
-    expect(at(statusCode, { 'content-type': 'text/html' })).toEqual({ action: 'recover', problem: `answered ${statusCode}` });
+    expect(at(statusCode, { 'content-type': 'text/html' })).toEqual({
+      action: 'recover',
+      problem: `answered ${statusCode}`,
+    });
   });
 
   it('asks again for a 200 whose content type is not HTML', () => {
@@ -92,7 +112,13 @@ describe('afterFlushOutcome', () => {
   });
 
   it('sends a 200 with only harmless late headers', () => {
-    expect(at(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': 10, etag: 'W/"a-pWfTGclVKThE13iOF2H3J3VT7PA"' })).toEqual({
+    expect(
+      at(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': 10,
+        etag: 'W/"a-pWfTGclVKThE13iOF2H3J3VT7PA"',
+      }),
+    ).toEqual({
       action: 'send',
     });
   });
@@ -105,8 +131,12 @@ describe('afterFlushOutcome', () => {
 
   it('tells an ETag Express derived from the body by the test it is given', () => {
     const lateHeaders = late({ etag: '"v1"' });
-    expect(afterFlushOutcome({ statusCode: 200, lateHeaders, emptyBody: false, isAutomaticEtag: () => true }).action).toBe('send');
-    expect(afterFlushOutcome({ statusCode: 200, lateHeaders, emptyBody: false, isAutomaticEtag: () => false }).action).toBe('recover');
+    expect(
+      afterFlushOutcome({ statusCode: 200, lateHeaders, emptyBody: false, isAutomaticEtag: () => true }).action,
+    ).toBe('send');
+    expect(
+      afterFlushOutcome({ statusCode: 200, lateHeaders, emptyBody: false, isAutomaticEtag: () => false }).action,
+    ).toBe('recover');
   });
 
   it('asks again when the response ends without a body (a file send() refused, say)', () => {

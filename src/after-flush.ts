@@ -48,7 +48,9 @@ export function droppedHeaderNames(
   lateHeaders: ReadonlyMap<string, HeaderValue>,
   isAutomaticEtag: AutomaticEtagTest = looksLikeExpressEtag,
 ): string[] {
-  return [...lateHeaders].filter(([name, value]) => !isHarmlessToDrop(name, value, isAutomaticEtag)).map(([name]) => name);
+  return [...lateHeaders]
+    .filter(([name, value]) => !isHarmlessToDrop(name, value, isAutomaticEtag))
+    .map(([name]) => name);
 }
 
 /**
@@ -122,7 +124,8 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   if (contentType !== undefined && !isHtmlContentType(contentType)) {
     return { action: 'recover', problem: `answered ${firstValue(contentType)} instead of HTML` };
   }
-  if (dropped.length > 0) return { action: 'recover', problem: `set ${dropped.join(', ')}, which the flushed headers did not carry` };
+  if (dropped.length > 0)
+    return { action: 'recover', problem: `set ${dropped.join(', ')}, which the flushed headers did not carry` };
   if (response.emptyBody) return { action: 'recover', problem: 'answered with an empty body' };
   return { action: 'send' };
 }

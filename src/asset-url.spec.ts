@@ -5,7 +5,9 @@ describe('assetUrl', () => {
     expect(assetUrl('css/app.css', '/static/')).toBe('/static/css/app.css');
     expect(assetUrl('css/app.css', '/static')).toBe('/static/css/app.css');
     expect(assetUrl('./css/app.css', '/static/')).toBe('/static/css/app.css');
-    expect(assetUrl('css/app.css', 'https://cdn.example.com/assets/')).toBe('https://cdn.example.com/assets/css/app.css');
+    expect(assetUrl('css/app.css', 'https://cdn.example.com/assets/')).toBe(
+      'https://cdn.example.com/assets/css/app.css',
+    );
   });
 
   it('keeps root-relative paths and absolute URLs', () => {

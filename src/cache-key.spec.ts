@@ -2,7 +2,12 @@ import type { Request } from 'express';
 import { cacheKeyFor } from './cache-key.js';
 
 function request(method: string, url: string, routePath?: string): Request {
-  return { method, originalUrl: url, url, route: routePath === undefined ? undefined : { path: routePath } } as unknown as Request;
+  return {
+    method,
+    originalUrl: url,
+    url,
+    route: routePath === undefined ? undefined : { path: routePath },
+  } as unknown as Request;
 }
 
 describe('cacheKeyFor', () => {

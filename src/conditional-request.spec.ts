@@ -1,4 +1,10 @@
-import { currentValidators, evaluatePreconditions, toEntityTag, type PreconditionHeaders, type Validators } from './conditional-request.js';
+import {
+  currentValidators,
+  evaluatePreconditions,
+  toEntityTag,
+  type PreconditionHeaders,
+  type Validators,
+} from './conditional-request.js';
 
 const modified = new Date('2026-11-20T10:00:00.500Z');
 const both: Validators = { etag: '"v2"', lastModified: modified };
@@ -89,6 +95,15 @@ describe('currentValidators', () => {
   it('rejects a wrong type, an invalid date, or a throwing function', async () => {
     await expect(currentValidators({ etag: () => 42 }, {})).rejects.toThrow(/must return a string/);
     await expect(currentValidators({ lastModified: () => new Date('nope') }, {})).rejects.toThrow(/valid Date/);
-    await expect(currentValidators({ etag: () => { throw new Error('db down'); } }, {})).rejects.toThrow('db down');
+    await expect(
+      currentValidators(
+        {
+          etag: () => {
+            throw new Error('db down');
+          },
+        },
+        {},
+      ),
+    ).rejects.toThrow('db down');
   });
 });

@@ -34,7 +34,9 @@ const LIST_MEMBER = /(?:W\/)?"[^"]*"/g;
 export function toEntityTag(value: string): string {
   if (ENTITY_TAG.test(value)) return value;
   if (ETAGC.test(value)) return `"${value}"`;
-  throw new TypeError(`${JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value)} cannot be an entity tag (no quotes, spaces or control characters).`);
+  throw new TypeError(
+    `${JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value)} cannot be an entity tag (no quotes, spaces or control characters).`,
+  );
 }
 
 function isWeak(tag: string): boolean {
@@ -131,11 +133,15 @@ export interface ValidatorFunctions<TRequest> {
  * what they return. A function that throws, or returns what no header can carry, rejects:
  * the request then fails as if its handler had thrown.
  */
-export async function currentValidators<TRequest>(functions: ValidatorFunctions<TRequest>, request: TRequest): Promise<Validators> {
+export async function currentValidators<TRequest>(
+  functions: ValidatorFunctions<TRequest>,
+  request: TRequest,
+): Promise<Validators> {
   const [etag, lastModified] = await Promise.all([functions.etag?.(request), functions.lastModified?.(request)]);
   const validators: { etag?: string; lastModified?: Date } = {};
   if (etag !== undefined && etag !== null) {
-    if (typeof etag !== 'string') throw new TypeError(`The etag function of @Conditional() must return a string or undefined; got ${typeof etag}.`);
+    if (typeof etag !== 'string')
+      throw new TypeError(`The etag function of @Conditional() must return a string or undefined; got ${typeof etag}.`);
     validators.etag = toEntityTag(etag);
   }
   if (lastModified !== undefined && lastModified !== null) {

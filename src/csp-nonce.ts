@@ -50,7 +50,9 @@ export function createNonceReader(
     }
     if (!warned) {
       warned = true;
-      sink.warn(`The nonce option gave no usable CSP nonce for ${label()}, so links go without one (logged once): ${problem}.`);
+      sink.warn(
+        `The nonce option gave no usable CSP nonce for ${label()}, so links go without one (logged once): ${problem}.`,
+      );
     }
     return undefined;
   };

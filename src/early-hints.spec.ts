@@ -33,7 +33,9 @@ describe('earlyHintLinks', () => {
 
   it('never adds nopush or a nonce, either of which makes Chromium drop an early-hint link', () => {
     expect(earlyHintLinks([hint('/app.css')], nopush)).toEqual(['</app.css>; rel=preload; as=style']);
-    expect(earlyHintLinks([hint('/app.css')], { ...nopush, nonce: 'abc' })).toEqual(['</app.css>; rel=preload; as=style']);
+    expect(earlyHintLinks([hint('/app.css')], { ...nopush, nonce: 'abc' })).toEqual([
+      '</app.css>; rel=preload; as=style',
+    ]);
   });
 
   it("keeps exactly the links Node's res.writeEarlyHints() accepts", async () => {
@@ -87,7 +89,9 @@ describe('earlyHintLinks', () => {
 
 describe('flushedEarlyLinks', () => {
   it('is the Link value, or undefined when not one link fits the budget', () => {
-    expect(flushedEarlyLinks([hint('/a.css')], { nopush: true, maxBytes: 100 })).toBe('</a.css>; rel=preload; as=style; nopush');
+    expect(flushedEarlyLinks([hint('/a.css')], { nopush: true, maxBytes: 100 })).toBe(
+      '</a.css>; rel=preload; as=style; nopush',
+    );
     expect(flushedEarlyLinks([hint('/a.css')], { nopush: true, maxBytes: 10 })).toBeUndefined();
     expect(flushedEarlyLinks([], nopush)).toBeUndefined();
   });
@@ -114,7 +118,9 @@ describe('ownsSocket', () => {
       const { port } = server.address() as AddressInfo;
       const socket = connect({ host: '127.0.0.1', port });
       await once(socket, 'connect');
-      socket.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      socket.write(
+        'GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
       socket.resume();
       await once(socket, 'close');
       // The second response gets the socket once the first is done, after its handler looked.

@@ -1,4 +1,10 @@
-import { cleanRunNeeded, INITIAL_FLUSH_STATE, nextFlushState, type FlushEvent, type FlushState } from './flush-backoff.js';
+import {
+  cleanRunNeeded,
+  INITIAL_FLUSH_STATE,
+  nextFlushState,
+  type FlushEvent,
+  type FlushState,
+} from './flush-backoff.js';
 
 function run(events: FlushEvent[], from: FlushState = INITIAL_FLUSH_STATE): { state: FlushState; switches: string[] } {
   let state = from;
@@ -45,7 +51,16 @@ describe('flush back-off', () => {
   });
 
   it('a failure in the middle of a clean run starts the run again', () => {
-    const { state } = run(['clean-late', 'failed-flush', 'clean-late', 'clean-late', 'headers-late', 'clean-late', 'clean-late', 'clean-late']);
+    const { state } = run([
+      'clean-late',
+      'failed-flush',
+      'clean-late',
+      'clean-late',
+      'headers-late',
+      'clean-late',
+      'clean-late',
+      'clean-late',
+    ]);
     expect(state.flushing).toBe(false);
   });
 

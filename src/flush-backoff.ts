@@ -47,7 +47,10 @@ export function nextFlushState(state: FlushState, event: FlushEvent): FlushTrans
       if (state.flushing) return { state };
       const run = state.run + 1;
       if (run < cleanRunNeeded(state.failures)) return { state: { ...state, run } };
-      return { state: { flushing: true, failures: state.failures, run: 0 }, switched: state.failures > 0 ? 'resumed' : undefined };
+      return {
+        state: { flushing: true, failures: state.failures, run: 0 },
+        switched: state.failures > 0 ? 'resumed' : undefined,
+      };
     }
     case 'clean-flush': {
       if (!state.flushing || state.failures === 0) return { state };

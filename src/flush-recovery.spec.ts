@@ -58,7 +58,9 @@ describe('recoveryPage', () => {
     const page = recoveryPage({ requestUrl: '/users/9?a=1&b=2', nonce: 'abc', scriptAllowed: true });
     expect(page).toContain('<script nonce="abc">');
     expect(page).toContain('location.reload()');
-    expect(page).toContain('<noscript><meta http-equiv="refresh" content="0; url=/users/9?a=1&amp;b=2&amp;http2-preload=late"></noscript>');
+    expect(page).toContain(
+      '<noscript><meta http-equiv="refresh" content="0; url=/users/9?a=1&amp;b=2&amp;http2-preload=late"></noscript>',
+    );
   });
 
   it('without a script: a refresh to the marked URL', () => {

@@ -79,10 +79,15 @@ function policyAllowsInlineScript(policy: string, nonce: string | undefined): bo
  * this nonce run: every policy must allow it (several headers, or several policies
  * joined by commas, all apply).
  */
-export function inlineScriptAllowed(policyHeader: string | number | readonly string[] | undefined, nonce: string | undefined): boolean {
+export function inlineScriptAllowed(
+  policyHeader: string | number | readonly string[] | undefined,
+  nonce: string | undefined,
+): boolean {
   if (policyHeader === undefined) return true;
   const headers = Array.isArray(policyHeader) ? policyHeader : [String(policyHeader)];
-  return headers.flatMap((header: string) => header.split(',')).every((policy) => policyAllowsInlineScript(policy, nonce));
+  return headers
+    .flatMap((header: string) => header.split(','))
+    .every((policy) => policyAllowsInlineScript(policy, nonce));
 }
 
 export interface RecoveryPageOptions {

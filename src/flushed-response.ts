@@ -44,7 +44,9 @@ interface MaybeCompressed {
 
 /** An end() chunk that carries no byte (end(), end(callback), end('')). */
 function isEmptyChunk(chunk: unknown): boolean {
-  return chunk === undefined || chunk === null || typeof chunk === 'function' || (chunk as { length?: number }).length === 0;
+  return (
+    chunk === undefined || chunk === null || typeof chunk === 'function' || (chunk as { length?: number }).length === 0
+  );
 }
 
 /**
@@ -91,7 +93,8 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
     const etagOf = response.app?.get('etag fn') as EtagFunction | undefined;
     const isAutomaticEtag: AutomaticEtagTest =
       typeof etagOf === 'function' && (typeof chunk === 'string' || Buffer.isBuffer(chunk))
-        ? (value) => etagOf(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined) === String(value)
+        ? (value) =>
+            etagOf(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined) === String(value)
         : looksLikeExpressEtag;
     return afterFlushOutcome({ statusCode: response.statusCode, lateHeaders, emptyBody, isAutomaticEtag });
   };
@@ -191,16 +194,26 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
 
   // Express's default render callback hands a template error to the error handlers,
   // which can only call end() once headers are sent: that would look like a complete page.
-  response.render = function (this: Response, view: string, options?: object | RenderCallback, callback?: RenderCallback) {
+  response.render = function (
+    this: Response,
+    view: string,
+    options?: object | RenderCallback,
+    callback?: RenderCallback,
+  ) {
     if (done) return;
     const given = typeof options === 'function' ? options : callback;
     const locals = typeof options === 'function' ? undefined : options;
-    (render as (view: string, locals: object | undefined, done: RenderCallback) => void).call(this, view, locals, (error, html) => {
-      if (error) fail(`failed to render ${view} (${error.message})`);
-      if (given) return given(error, html);
-      if (error) return this.req.next?.(error);
-      this.send(html);
-    });
+    (render as (view: string, locals: object | undefined, done: RenderCallback) => void).call(
+      this,
+      view,
+      locals,
+      (error, html) => {
+        if (error) fail(`failed to render ${view} (${error.message})`);
+        if (given) return given(error, html);
+        if (error) return this.req.next?.(error);
+        this.send(html);
+      },
+    );
   } as Response['render'];
 
   // A file cannot follow HTML headers, and send() would only fail on them: ask again

@@ -49,7 +49,9 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
   const name = options.name ?? 'preload';
   const preconnectName = options.preconnectName ?? 'preconnect';
   if (typeof name !== 'string' || !HELPER_NAME.test(name)) {
-    throw new TypeError(`registerPreloadHelper: "name" must be a valid Handlebars helper name, got ${describeValue(name)}.`);
+    throw new TypeError(
+      `registerPreloadHelper: "name" must be a valid Handlebars helper name, got ${describeValue(name)}.`,
+    );
   }
   if (preconnectName !== false && (typeof preconnectName !== 'string' || !HELPER_NAME.test(preconnectName))) {
     throw new TypeError(
@@ -57,7 +59,9 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
     );
   }
   if (!handlebars || typeof handlebars.registerHelper !== 'function') {
-    throw new TypeError('registerPreloadHelper: expected a Handlebars instance (something with registerHelper()), such as hbs or Handlebars.');
+    throw new TypeError(
+      'registerPreloadHelper: expected a Handlebars instance (something with registerHelper()), such as hbs or Handlebars.',
+    );
   }
 
   handlebars.registerHelper(name, function preloadHelper(this: unknown, ...args: unknown[]): string {
@@ -65,10 +69,14 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
     const call = (args.pop() ?? {}) as HelperCallOptions;
     const [path, version] = args;
     if (typeof path !== 'string' || path.length === 0) {
-      throw new Error(`{{${name}}} needs an asset path as its first argument, as in {{${name} 'css/app.css'}}; got ${describeValue(path)}.`);
+      throw new Error(
+        `{{${name}}} needs an asset path as its first argument, as in {{${name} 'css/app.css'}}; got ${describeValue(path)}.`,
+      );
     }
     if (args.length > 2 || (version != null && typeof version !== 'string' && typeof version !== 'number')) {
-      throw new Error(`{{${name} ${JSON.stringify(path)}}} takes at most one more argument, a version string; got ${args.slice(1).map(describeValue).join(', ')}.`);
+      throw new Error(
+        `{{${name} ${JSON.stringify(path)}}} takes at most one more argument, a version string; got ${args.slice(1).map(describeValue).join(', ')}.`,
+      );
     }
 
     const attributes: Record<string, unknown> = { ...call.hash };
@@ -76,12 +84,16 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
     if (attributes.crossorigin === true) attributes.crossorigin = 'anonymous';
 
     const context = renderContextOf(call.data?.root ?? this);
-    const url = assetUrl(path, context?.staticPrefix ?? staticPrefixOutsideRequest(), version == null ? undefined : String(version));
+    const url = assetUrl(
+      path,
+      context?.staticPrefix ?? staticPrefixOutsideRequest(),
+      version == null ? undefined : String(version),
+    );
     try {
       if (context) context.collector.add(url, attributes as PreloadAttributes);
       else normalizeHint(url, attributes as PreloadAttributes);
     } catch (error) {
-      throw new Error(`{{${name} ${JSON.stringify(path)}}}: ${(error as Error).message}`);
+      throw new Error(`{{${name} ${JSON.stringify(path)}}}: ${(error as Error).message}`, { cause: error });
     }
     return url;
   });
@@ -94,7 +106,9 @@ function registerPreconnectHelper(handlebars: HandlebarsLike, name: string): voi
     const call = (args.pop() ?? {}) as HelperCallOptions;
     const [origin] = args;
     if (typeof origin !== 'string' || origin.length === 0 || args.length > 1) {
-      throw new Error(`{{${name}}} takes one origin, as in {{${name} 'https://cdn.example.com'}}; got ${args.map(describeValue).join(', ') || 'nothing'}.`);
+      throw new Error(
+        `{{${name}}} takes one origin, as in {{${name} 'https://cdn.example.com'}}; got ${args.map(describeValue).join(', ') || 'nothing'}.`,
+      );
     }
     const attributes: Record<string, unknown> = { ...call.hash, rel: 'preconnect' };
     if (attributes.crossorigin === true) attributes.crossorigin = 'anonymous';
@@ -103,7 +117,7 @@ function registerPreconnectHelper(handlebars: HandlebarsLike, name: string): voi
       if (context) context.collector.add(origin, attributes as PreloadAttributes);
       else normalizeHint(origin, attributes as PreloadAttributes);
     } catch (error) {
-      throw new Error(`{{${name} ${JSON.stringify(origin)}}}: ${(error as Error).message}`);
+      throw new Error(`{{${name} ${JSON.stringify(origin)}}}: ${(error as Error).message}`, { cause: error });
     }
     return origin;
   });

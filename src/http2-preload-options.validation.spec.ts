@@ -58,13 +58,17 @@ describe('resolveOptions', () => {
       'https://cdn.example.com?x',
       '',
     ]) {
-      expect(() => resolveOptions({ sharedHintOrigins: [wrong] })).toThrow(/option "sharedHintOrigins" must be an array of origins/);
+      expect(() => resolveOptions({ sharedHintOrigins: [wrong] })).toThrow(
+        /option "sharedHintOrigins" must be an array of origins/,
+      );
     }
     expect(() => resolveOptions({ sharedHintOrigins: 'https://cdn.example.com' })).toThrow(/sharedHintOrigins/);
   });
 
   it('describes the wrong value', () => {
-    expect(() => resolveOptions({ staticPrefix: () => '/x' })).toThrow(/option "staticPrefix" must be .*, got a function\./);
+    expect(() => resolveOptions({ staticPrefix: () => '/x' })).toThrow(
+      /option "staticPrefix" must be .*, got a function\./,
+    );
     expect(() => resolveOptions({ debugHeader: ['x'] })).toThrow(/option "debugHeader" must be .*, got an array\./);
   });
 
@@ -89,7 +93,10 @@ describe('resolveOptions', () => {
   it.each([
     [{ strategy: 'early' }, /option "strategy" must be 'flushHeaders' or 'earlyHints', got "early"/],
     [{ strategy: 'late' }, /option "strategy" must be 'flushHeaders' or 'earlyHints', got "late"/],
-    [{ cacheKey: 'url' }, /option "cacheKey" must be 'route', 'path' or a function of the request that returns a string, got "url"/],
+    [
+      { cacheKey: 'url' },
+      /option "cacheKey" must be 'route', 'path' or a function of the request that returns a string, got "url"/,
+    ],
     [{ cacheSize: 0 }, /option "cacheSize" must be a positive integer, got 0/],
     [{ cacheSize: 1.5 }, /option "cacheSize" must be a positive integer, got 1.5/],
     [{ cacheSize: Infinity }, /option "cacheSize" must be a positive integer, got Infinity/],

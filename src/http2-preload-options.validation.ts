@@ -94,9 +94,7 @@ export function resolveOptions(options: unknown = {}): ResolvedHttp2PreloadOptio
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!Object.hasOwn(OPTION_RULES, key)) {
-      throw new TypeError(
-        `Http2PreloadModule: unknown option "${key}". Accepted options: ${OPTION_NAMES.join(', ')}.`,
-      );
+      throw new TypeError(`Http2PreloadModule: unknown option "${key}". Accepted options: ${OPTION_NAMES.join(', ')}.`);
     }
   }
   const resolved: Record<string, unknown> = {};
@@ -108,9 +106,7 @@ export function resolveOptions(options: unknown = {}): ResolvedHttp2PreloadOptio
     } else if (rule.isValid(value)) {
       resolved[name] = rule.normalize ? rule.normalize(value) : value;
     } else {
-      throw new TypeError(
-        `Http2PreloadModule: option "${name}" must be ${rule.accepts}, got ${describeValue(value)}.`,
-      );
+      throw new TypeError(`Http2PreloadModule: option "${name}" must be ${rule.accepts}, got ${describeValue(value)}.`);
     }
   }
   return Object.freeze(resolved) as ResolvedHttp2PreloadOptions;

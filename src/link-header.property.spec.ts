@@ -13,8 +13,42 @@ const RUNS = 10_000;
 
 /** Characters that break naive Link formatting, mixed into otherwise arbitrary text. */
 const TRICKY = [
-  ' ', '"', "'", '<', '>', ',', ';', '=', '\\', '\r', '\n', '\t', '\u0000', '\u007f', '%', '%2', '%41', '%zz',
-  '#', '?', '[', ']', '{', '}', '|', '^', '`', 'é', 'ü', '😀', '\u2028', '\ud800', '\udfff', 'javascript:', '//', '/',
+  ' ',
+  '"',
+  "'",
+  '<',
+  '>',
+  ',',
+  ';',
+  '=',
+  '\\',
+  '\r',
+  '\n',
+  '\t',
+  '\u0000',
+  '\u007f',
+  '%',
+  '%2',
+  '%41',
+  '%zz',
+  '#',
+  '?',
+  '[',
+  ']',
+  '{',
+  '}',
+  '|',
+  '^',
+  '`',
+  'é',
+  'ü',
+  '😀',
+  '\u2028',
+  '\ud800',
+  '\udfff',
+  'javascript:',
+  '//',
+  '/',
 ];
 const trickyText = fc
   .array(fc.oneof(fc.constantFrom(...TRICKY), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 30 })
@@ -37,7 +71,7 @@ function setLinkHeader(value: string): void {
 function bytesOf(uri: string): number[] {
   const utf8 = new TextEncoder();
   const bytes: number[] = [];
-  for (let i = 0; i < uri.length; ) {
+  for (let i = 0; i < uri.length;) {
     const escape = /^%[0-9A-Fa-f]{2}/.exec(uri.slice(i, i + 3));
     if (escape) {
       bytes.push(parseInt(uri.slice(i + 1, i + 3), 16));
@@ -52,7 +86,8 @@ function bytesOf(uri: string): number[] {
 }
 
 /** RFC 3986 URI-reference characters (brackets for an IPv6 host), `%XX` escapes, and at most one `#`. */
-const URI_REFERENCE = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:/?@[\]]|%[0-9A-Fa-f]{2})*(?:#(?:[A-Za-z0-9\-._~!$&'()*+,;=:/?@[\]]|%[0-9A-Fa-f]{2})*)?$/;
+const URI_REFERENCE =
+  /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:/?@[\]]|%[0-9A-Fa-f]{2})*(?:#(?:[A-Za-z0-9\-._~!$&'()*+,;=:/?@[\]]|%[0-9A-Fa-f]{2})*)?$/;
 
 describe('Link header for any recorded URL (property)', () => {
   // Skipped unsafe URLs are warned about; thousands of random ones would drown the test output.
@@ -104,7 +139,10 @@ describe('Link header for any recorded URL (property)', () => {
           expect(() => setLinkHeader(header)).not.toThrow();
           // http-link-header misreads a valueless parameter (`nopush`) when any `=` follows it,
           // so each link is parsed alone; RFC 8288 joins links with commas, as the header does.
-          const links = linksWithinBudget(orderHints(collector.entries()).map((hint) => formatLink(hint, options)), maxBytes);
+          const links = linksWithinBudget(
+            orderHints(collector.entries()).map((hint) => formatLink(hint, options)),
+            maxBytes,
+          );
           expect(header).toBe(links.join(', '));
           const expected = new Set(collector.entries().map((hint) => toUriReference(hint.url)));
           for (const link of links) {

@@ -17,18 +17,32 @@ describe('orderHints', () => {
       hint('/g.css'),
       hint('/h.ttf'),
     ]);
-    expect(ordered.map((h) => h.url)).toEqual(['/d.css', '/g.css', '/c.woff2', '/h.ttf', '/b.js', '/e.mjs', '/a.png', '/f']);
+    expect(ordered.map((h) => h.url)).toEqual([
+      '/d.css',
+      '/g.css',
+      '/c.woff2',
+      '/h.ttf',
+      '/b.js',
+      '/e.mjs',
+      '/a.png',
+      '/f',
+    ]);
   });
 
   it('keeps the first of repeated URLs', () => {
     const ordered = orderHints([hint('/x.js', { fetchpriority: 'high' }), hint('/y.css'), hint('/x.js')]);
-    expect(ordered).toEqual([{ url: '/y.css', as: 'style' }, { url: '/x.js', as: 'script', fetchpriority: 'high' }]);
+    expect(ordered).toEqual([
+      { url: '/y.css', as: 'style' },
+      { url: '/x.js', as: 'script', fetchpriority: 'high' },
+    ]);
   });
 });
 
 describe('formatLink', () => {
   it('writes rel, as and nopush', () => {
-    expect(formatLink(hint('/static/css/app.css'), nopush)).toBe('</static/css/app.css>; rel=preload; as=style; nopush');
+    expect(formatLink(hint('/static/css/app.css'), nopush)).toBe(
+      '</static/css/app.css>; rel=preload; as=style; nopush',
+    );
     expect(formatLink(hint('/static/js/app.js'), push)).toBe('</static/js/app.js>; rel=preload; as=script');
   });
 
@@ -55,10 +69,14 @@ describe('formatLink', () => {
   });
 
   it('percent-encodes what a URI may not hold, and keeps valid escapes', () => {
-    expect(formatLink(hint('/static/my file>é.css'), push)).toBe('</static/my%20file%3E%C3%A9.css>; rel=preload; as=style');
+    expect(formatLink(hint('/static/my file>é.css'), push)).toBe(
+      '</static/my%20file%3E%C3%A9.css>; rel=preload; as=style',
+    );
     expect(formatLink(hint('/static/a%20b.css'), push)).toBe('</static/a%20b.css>; rel=preload; as=style');
     expect(formatLink(hint('/static/100%.css'), push)).toBe('</static/100%25.css>; rel=preload; as=style');
-    expect(formatLink(hint('/x.js?a=1\r\nSet-Cookie: y'), push)).toBe('</x.js?a=1%0D%0ASet-Cookie:%20y>; rel=preload; as=script');
+    expect(formatLink(hint('/x.js?a=1\r\nSet-Cookie: y'), push)).toBe(
+      '</x.js?a=1%0D%0ASet-Cookie:%20y>; rel=preload; as=script',
+    );
   });
 });
 
@@ -99,7 +117,11 @@ describe('linksWithinBudget', () => {
   it('skips a link that does not fit and keeps the later ones that do, in order', () => {
     const huge = `<${'x'.repeat(5000)}>`;
     expect(linksWithinBudget([huge, '<a>', '<bb>'], 100)).toEqual(['<a>', '<bb>']);
-    expect(linksWithinBudget(['<a>', huge, '<bb>', huge, '<ccc>'], 3 + 2 + 4 + 2 + 5)).toEqual(['<a>', '<bb>', '<ccc>']);
+    expect(linksWithinBudget(['<a>', huge, '<bb>', huge, '<ccc>'], 3 + 2 + 4 + 2 + 5)).toEqual([
+      '<a>',
+      '<bb>',
+      '<ccc>',
+    ]);
     // The ", " before a link is counted only when a link comes before it.
     expect(linksWithinBudget([huge, '<ccc>'], 5)).toEqual(['<ccc>']);
   });
@@ -115,7 +137,9 @@ describe('formatLinkHeader within a budget', () => {
     ];
     const value = formatLinkHeader(many, { nopush: true, maxBytes: 2000 });
     expect(value.length).toBeLessThanOrEqual(2000);
-    expect(value.startsWith('</static/css/app.css>; rel=preload; as=style; nopush, </static/fonts/body.woff2>')).toBe(true);
+    expect(value.startsWith('</static/css/app.css>; rel=preload; as=style; nopush, </static/fonts/body.woff2>')).toBe(
+      true,
+    );
     expect(value).toContain('/static/js/module-19.js');
     expect(value).not.toContain('/static/img/photo-199.webp');
   });

@@ -26,13 +26,18 @@ describe('rel=modulepreload', () => {
   });
 
   it('refuses a destination no module can have', () => {
-    expect(() => hint('/a.css', { rel: 'modulepreload' })).toThrow(/"as" of a modulepreload must be script or worker; got "style"/);
+    expect(() => hint('/a.css', { rel: 'modulepreload' })).toThrow(
+      /"as" of a modulepreload must be script or worker; got "style"/,
+    );
   });
 
   it('keeps crossorigin, fetchpriority, nopush and the nonce like any preload', () => {
-    expect(formatLink(hint('/app.mjs', { crossorigin: 'use-credentials', fetchpriority: 'high' }), { ...nopush, nonce: 'abc' })).toBe(
-      '</app.mjs>; rel=modulepreload; crossorigin=use-credentials; fetchpriority=high; nonce=abc; nopush',
-    );
+    expect(
+      formatLink(hint('/app.mjs', { crossorigin: 'use-credentials', fetchpriority: 'high' }), {
+        ...nopush,
+        nonce: 'abc',
+      }),
+    ).toBe('</app.mjs>; rel=modulepreload; crossorigin=use-credentials; fetchpriority=high; nonce=abc; nopush');
   });
 
   it('goes with the scripts in the order', () => {
@@ -43,20 +48,31 @@ describe('rel=modulepreload', () => {
 
 describe('rel=preconnect', () => {
   it('names an origin, with crossorigin when asked, and never nopush or a nonce', () => {
-    expect(hint('https://cdn.example.com', { rel: 'preconnect' })).toEqual({ url: 'https://cdn.example.com', rel: 'preconnect' });
+    expect(hint('https://cdn.example.com', { rel: 'preconnect' })).toEqual({
+      url: 'https://cdn.example.com',
+      rel: 'preconnect',
+    });
     expect(formatLink(hint('https://cdn.example.com', { rel: 'preconnect' }), { ...nopush, nonce: 'abc' })).toBe(
       '<https://cdn.example.com>; rel=preconnect',
     );
     expect(formatLink(hint('https://fonts.example.com', { rel: 'preconnect', crossorigin: 'anonymous' }), nopush)).toBe(
       '<https://fonts.example.com>; rel=preconnect; crossorigin=anonymous',
     );
-    expect(formatLink(hint('//cdn.example.com', { rel: 'preconnect' }), nopush)).toBe('<//cdn.example.com>; rel=preconnect');
+    expect(formatLink(hint('//cdn.example.com', { rel: 'preconnect' }), nopush)).toBe(
+      '<//cdn.example.com>; rel=preconnect',
+    );
   });
 
   it('refuses a path or a preload attribute, which a preconnect cannot use', () => {
-    expect(() => hint('/static/', { rel: 'preconnect' })).toThrow(/a preconnect needs an origin such as "https:\/\/cdn\.example\.com"/);
-    expect(() => hint('https://cdn.example.com', { rel: 'preconnect', as: 'font' })).toThrow(/a preconnect takes only "crossorigin"; got "as"/);
-    expect(() => hint('https://cdn.example.com', { rel: 'prefetch' as never })).toThrow(/"rel" must be one of preload, modulepreload, preconnect/);
+    expect(() => hint('/static/', { rel: 'preconnect' })).toThrow(
+      /a preconnect needs an origin such as "https:\/\/cdn\.example\.com"/,
+    );
+    expect(() => hint('https://cdn.example.com', { rel: 'preconnect', as: 'font' })).toThrow(
+      /a preconnect takes only "crossorigin"; got "as"/,
+    );
+    expect(() => hint('https://cdn.example.com', { rel: 'prefetch' as never })).toThrow(
+      /"rel" must be one of preload, modulepreload, preconnect/,
+    );
   });
 
   it('goes first, and is dropped last when the budget is short', () => {
@@ -70,19 +86,28 @@ describe('rel=preconnect', () => {
   });
 
   it('dedupes by URL, the first recording winning', () => {
-    const hints = [hint('https://cdn.example.com', { rel: 'preconnect' }), hint('https://cdn.example.com', { rel: 'preconnect', crossorigin: 'anonymous' })];
+    const hints = [
+      hint('https://cdn.example.com', { rel: 'preconnect' }),
+      hint('https://cdn.example.com', { rel: 'preconnect', crossorigin: 'anonymous' }),
+    ];
     expect(formatLinkHeader(hints, push)).toBe('<https://cdn.example.com>; rel=preconnect');
   });
 });
 
 describe('103 Early Hints links', () => {
   it('carry preconnect and modulepreload, which Chromium acts on in a 103, within the budget', () => {
-    const hints = [hint('/m.mjs'), hint('https://cdn.example.com', { rel: 'preconnect', crossorigin: 'anonymous' }), hint('/s.css')];
+    const hints = [
+      hint('/m.mjs'),
+      hint('https://cdn.example.com', { rel: 'preconnect', crossorigin: 'anonymous' }),
+      hint('/s.css'),
+    ];
     expect(earlyHintLinks(hints, nopush)).toEqual([
       '<https://cdn.example.com>; rel=preconnect; crossorigin=anonymous',
       '</s.css>; rel=preload; as=style',
       '</m.mjs>; rel=modulepreload',
     ]);
-    expect(earlyHintLinks(hints, { ...nopush, maxBytes: 70 })).toEqual(['<https://cdn.example.com>; rel=preconnect; crossorigin=anonymous']);
+    expect(earlyHintLinks(hints, { ...nopush, maxBytes: 70 })).toEqual([
+      '<https://cdn.example.com>; rel=preconnect; crossorigin=anonymous',
+    ]);
   });
 });

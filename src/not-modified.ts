@@ -23,7 +23,19 @@ export function answerNotModified(response: Response, validators: Validators): v
   setValidators(response, validators);
   response.end();
   const sealed = response as unknown as Record<string, unknown>;
-  for (const method of ['status', 'send', 'json', 'jsonp', 'sendStatus', 'render', 'redirect', 'setHeader', 'appendHeader', 'removeHeader', 'writeHead']) {
+  for (const method of [
+    'status',
+    'send',
+    'json',
+    'jsonp',
+    'sendStatus',
+    'render',
+    'redirect',
+    'setHeader',
+    'appendHeader',
+    'removeHeader',
+    'writeHead',
+  ]) {
     sealed[method] = ignore;
   }
   sealed.write = () => true;

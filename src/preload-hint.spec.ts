@@ -25,9 +25,12 @@ describe('inferDestination', () => {
     expect(inferDestination(url)).toBe(destination);
   });
 
-  it.each(['/a.json', '/a.wasm', '/a', '/dir.css/file', '/a.css.map', 'https://cdn.example.com'])('%s has none', (url) => {
-    expect(inferDestination(url)).toBeUndefined();
-  });
+  it.each(['/a.json', '/a.wasm', '/a', '/dir.css/file', '/a.css.map', 'https://cdn.example.com'])(
+    '%s has none',
+    (url) => {
+      expect(inferDestination(url)).toBeUndefined();
+    },
+  );
 });
 
 describe('normalizeHint', () => {
@@ -45,7 +48,9 @@ describe('normalizeHint', () => {
       crossorigin: 'use-credentials',
       type: 'font/woff2',
     });
-    expect(normalizeHint('/a.js', { crossorigin: 'anonymous', media: '(min-width: 40em)', fetchpriority: 'high' })).toEqual({
+    expect(
+      normalizeHint('/a.js', { crossorigin: 'anonymous', media: '(min-width: 40em)', fetchpriority: 'high' }),
+    ).toEqual({
       url: '/a.js',
       as: 'script',
       crossorigin: 'anonymous',
@@ -57,7 +62,11 @@ describe('normalizeHint', () => {
   it.each([
     ['', {}, /the URL must be a non-empty string/],
     [42, {}, /the URL must be a non-empty string/],
-    ['/a.css', { as: 'css' }, /"as" must be one of audio, document, embed, fetch, font, image, object, script, style, track, video, worker; got "css"/],
+    [
+      '/a.css',
+      { as: 'css' },
+      /"as" must be one of audio, document, embed, fetch, font, image, object, script, style, track, video, worker; got "css"/,
+    ],
     ['/a.css', { crossorigin: true }, /"crossorigin" must be one of anonymous, use-credentials; got true/],
     ['/a.css', { fetchpriority: 'urgent' }, /"fetchpriority" must be one of high, low, auto/],
     ['/a.css', { media: 'screen\r\nX-Evil: 1' }, /"media" must be a non-empty string of printable Latin-1 characters/],

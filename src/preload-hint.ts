@@ -11,8 +11,18 @@ import type {
 } from './preload-hint.interface.js';
 
 const DESTINATIONS: ReadonlySet<string> = new Set<PreloadDestination>([
-  'audio', 'document', 'embed', 'fetch', 'font', 'image',
-  'object', 'script', 'style', 'track', 'video', 'worker',
+  'audio',
+  'document',
+  'embed',
+  'fetch',
+  'font',
+  'image',
+  'object',
+  'script',
+  'style',
+  'track',
+  'video',
+  'worker',
 ]);
 const CROSS_ORIGINS: ReadonlySet<string> = new Set<PreloadCrossOrigin>(['anonymous', 'use-credentials']);
 const FETCH_PRIORITIES: ReadonlySet<string> = new Set<PreloadFetchPriority>(['high', 'low', 'auto']);
@@ -95,7 +105,10 @@ function checkChoice(url: string, name: string, value: unknown, choices: Readonl
 function checkText(url: string, name: string, value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== 'string' || value.length === 0 || UNSAFE_PARAMETER_TEXT.test(value)) {
-    throw invalid(url, `"${name}" must be a non-empty string of printable Latin-1 characters; got ${JSON.stringify(value)}.`);
+    throw invalid(
+      url,
+      `"${name}" must be a non-empty string of printable Latin-1 characters; got ${JSON.stringify(value)}.`,
+    );
   }
 }
 
@@ -175,7 +188,10 @@ function isModuleScriptUrl(url: string): boolean {
 function preconnectHint(url: string, attributes: PreloadAttributes): PreloadHint {
   const extra = Object.keys(attributes).filter((key) => key !== 'rel' && key !== 'crossorigin');
   if (extra.length > 0) {
-    throw invalid(url, `a preconnect takes only "crossorigin"; got ${extra.map((key) => JSON.stringify(key)).join(', ')}.`);
+    throw invalid(
+      url,
+      `a preconnect takes only "crossorigin"; got ${extra.map((key) => JSON.stringify(key)).join(', ')}.`,
+    );
   }
   if (!ORIGIN_URL.test(url)) {
     throw invalid(url, 'a preconnect needs an origin such as "https://cdn.example.com".');

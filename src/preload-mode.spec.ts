@@ -9,9 +9,12 @@ import {
 } from './preload-mode.js';
 
 describe('isHtmlContentType', () => {
-  it.each(['text/html', 'text/html; charset=utf-8', 'TEXT/HTML;charset=UTF-8', ' text/html '])('%j is HTML', (value) => {
-    expect(isHtmlContentType(value)).toBe(true);
-  });
+  it.each(['text/html', 'text/html; charset=utf-8', 'TEXT/HTML;charset=UTF-8', ' text/html '])(
+    '%j is HTML',
+    (value) => {
+      expect(isHtmlContentType(value)).toBe(true);
+    },
+  );
 
   it.each(['application/json', 'text/plain', 'text/htmlx', 'application/xhtml+xml', '', undefined, 42, ['text/html']])(
     '%j is not HTML',
@@ -22,7 +25,13 @@ describe('isHtmlContentType', () => {
 });
 
 describe('modeAtHeaderTime', () => {
-  const html = { statusCode: 200, contentType: 'text/html; charset=utf-8', optedOut: false, hintCount: 3, sentEarly: false };
+  const html = {
+    statusCode: 200,
+    contentType: 'text/html; charset=utf-8',
+    optedOut: false,
+    hintCount: 3,
+    sentEarly: false,
+  };
 
   it('is late for a successful HTML page that recorded hints', () => {
     expect(modeAtHeaderTime(html)).toBe('late');
@@ -90,7 +99,9 @@ describe('chooseEarlyStrategy', () => {
 
     it('is announced, not flushed, for a HEAD whose GET would be flushed', () => {
       expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, flushRoute, true)).toBe('announce');
-      expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, { ...flushRoute, flushable: false }, true)).toBeUndefined();
+      expect(
+        chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, { ...flushRoute, flushable: false }, true),
+      ).toBeUndefined();
     });
 
     it('is not chosen for a request with a session middleware on it, which writes its cookie with the headers', () => {
@@ -145,7 +156,15 @@ describe('chooseEarlyStrategy', () => {
 });
 
 describe('resultAtHeaderTime', () => {
-  const page = { statusCode: 200, contentType: 'text/html; charset=utf-8', optedOut: false, hintCount: 2, sentEarly: false, method: 'GET', setByHandler: undefined };
+  const page = {
+    statusCode: 200,
+    contentType: 'text/html; charset=utf-8',
+    optedOut: false,
+    hintCount: 2,
+    sentEarly: false,
+    method: 'GET',
+    setByHandler: undefined,
+  };
 
   it('gives a successful GET page its links, remembers it, and learns from it when its headers were compared', () => {
     expect(resultAtHeaderTime(page)).toEqual({ mode: 'late', addLinks: true, remember: true, flushEvent: undefined });
@@ -155,7 +174,12 @@ describe('resultAtHeaderTime', () => {
 
   it('remembers only GET pages, and labels a page that recorded nothing off', () => {
     expect(resultAtHeaderTime({ ...page, method: 'HEAD' }).remember).toBe(false);
-    expect(resultAtHeaderTime({ ...page, hintCount: 0 })).toEqual({ mode: 'off', addLinks: false, remember: true, flushEvent: undefined });
+    expect(resultAtHeaderTime({ ...page, hintCount: 0 })).toEqual({
+      mode: 'off',
+      addLinks: false,
+      remember: true,
+      flushEvent: undefined,
+    });
   });
 
   it('leaves anything but HTML alone, and neither links nor learns from an error page', () => {

@@ -1,6 +1,11 @@
 import { RENDER_METADATA } from '@nestjs/common/constants.js';
 import type { Reflector } from '@nestjs/core';
-import { ETAG_METADATA, LAST_MODIFIED_METADATA, type EtagFunction, type LastModifiedFunction } from './conditional.decorator.js';
+import {
+  ETAG_METADATA,
+  LAST_MODIFIED_METADATA,
+  type EtagFunction,
+  type LastModifiedFunction,
+} from './conditional.decorator.js';
 import { NO_PRELOAD_METADATA, PRELOAD_METADATA } from './http2-preload.constants.js';
 import type { PreloadMetadata, RoutePreloadStrategy } from './preload.decorator.js';
 import type { PreloadHint } from './preload-hint.interface.js';
@@ -26,7 +31,8 @@ const NO_DECLARED_HINTS: readonly PreloadHint[] = Object.freeze([]);
 
 /** Reads the route's decorators; the handler's override its controller's. */
 export function readRoutePreload(reflector: Reflector, handler: Function, controller: Function): RoutePreload {
-  const optedOut = reflector.getAllAndOverride<boolean | undefined>(NO_PRELOAD_METADATA, [handler, controller]) === true;
+  const optedOut =
+    reflector.getAllAndOverride<boolean | undefined>(NO_PRELOAD_METADATA, [handler, controller]) === true;
   const onController = reflector.get<PreloadMetadata | undefined>(PRELOAD_METADATA, controller);
   const onHandler = reflector.get<PreloadMetadata | undefined>(PRELOAD_METADATA, handler);
   const declaredHints =
@@ -39,7 +45,10 @@ export function readRoutePreload(reflector: Reflector, handler: Function, contro
     strategy: onHandler?.strategy ?? onController?.strategy,
     rendersTemplate: reflector.get<string | undefined>(RENDER_METADATA, handler) !== undefined,
     etag: reflector.getAllAndOverride<EtagFunction | undefined>(ETAG_METADATA, [handler, controller]),
-    lastModified: reflector.getAllAndOverride<LastModifiedFunction | undefined>(LAST_MODIFIED_METADATA, [handler, controller]),
+    lastModified: reflector.getAllAndOverride<LastModifiedFunction | undefined>(LAST_MODIFIED_METADATA, [
+      handler,
+      controller,
+    ]),
   };
 }
 

@@ -99,7 +99,11 @@ describe('PreloadCache', () => {
   });
 
   it('keeps only the hints that are safe to share: same-origin under staticPrefix, listed origins, declared', () => {
-    const cache = new PreloadCache({ cacheSize: 2, staticPrefix: '/static/', sharedHintOrigins: ['https://cdn.example.com'] });
+    const cache = new PreloadCache({
+      cacheSize: 2,
+      staticPrefix: '/static/',
+      sharedHintOrigins: ['https://cdn.example.com'],
+    });
     const recorded = [
       css,
       { url: '/logout.webp', as: 'image' },
@@ -108,7 +112,10 @@ describe('PreloadCache', () => {
       { url: 'https://cdn.example.com/lib.js', as: 'script' },
     ] satisfies PreloadHint[];
     cache.remember('GET /', recorded);
-    expect(cache.hintsFor('GET /')?.map((hint) => hint.url)).toEqual(['/static/app.css', 'https://cdn.example.com/lib.js']);
+    expect(cache.hintsFor('GET /')?.map((hint) => hint.url)).toEqual([
+      '/static/app.css',
+      'https://cdn.example.com/lib.js',
+    ]);
     // Nothing shareable: the key is forgotten, so the next request goes late.
     cache.remember('GET /', [{ url: '/logout.webp', as: 'image' }]);
     expect(cache.hintsFor('GET /')).toBeUndefined();

@@ -9,7 +9,13 @@ import {
 } from './http2-preload.constants.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import type { PreloadHint } from './preload-hint.interface.js';
-import { INITIAL_FLUSH_STATE, nextFlushState, type FlushEvent, type FlushState, type FlushTransition } from './flush-backoff.js';
+import {
+  INITIAL_FLUSH_STATE,
+  nextFlushState,
+  type FlushEvent,
+  type FlushState,
+  type FlushTransition,
+} from './flush-backoff.js';
 import { estimatedHintBytes } from './preload-hint.js';
 import { isDeclaredHintUrl } from './preload.decorator.js';
 import { isShareableHint, sharedHintPolicy, type SharedHintPolicy } from './shared-hint.policy.js';
@@ -45,7 +51,8 @@ export class PreloadCache {
       // Bounded in bytes as well as entries: long paths and URLs cannot make it grow
       // beyond this, whatever cacheSize says. An entry larger than the whole is not kept.
       maxSize: HINT_CACHE_MAX_BYTES,
-      sizeCalculation: (hints, key) => 2 * key.length + hints.reduce((bytes, hint) => bytes + estimatedHintBytes(hint), 64),
+      sizeCalculation: (hints, key) =>
+        2 * key.length + hints.reduce((bytes, hint) => bytes + estimatedHintBytes(hint), 64),
     });
   }
 

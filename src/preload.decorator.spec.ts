@@ -43,7 +43,11 @@ describe('@Preload()', () => {
   });
 
   it.each<[string, unknown, RegExp]>([
-    ['a non-array, non-object argument', '/app.css', /expected an array of hints or \{ hints, strategy \}; got "\/app.css"/],
+    [
+      'a non-array, non-object argument',
+      '/app.css',
+      /expected an array of hints or \{ hints, strategy \}; got "\/app.css"/,
+    ],
     ['null', null, /expected an array of hints/],
     ['an unknown option', { hint: ['/app.css'] }, /unknown option "hint"; accepted: hints, strategy/],
     ['hints that are not an array', { hints: '/app.css' }, /"hints" must be an array; got "\/app.css"/],
@@ -60,11 +64,15 @@ describe('@Preload()', () => {
 
 describe('@Preload() and unsafe URLs', () => {
   it('refuses a javascript: URL or a control character when the class is defined', () => {
-    expect(() => Preload(['javascript:alert(1)'])).toThrow(/@Preload\(\): cannot preload "javascript:alert\(1\)": its scheme "javascript:"/);
+    expect(() => Preload(['javascript:alert(1)'])).toThrow(
+      /@Preload\(\): cannot preload "javascript:alert\(1\)": its scheme "javascript:"/,
+    );
     expect(() => Preload(['/a.css\nX: y'])).toThrow(/control character/);
   });
 
   it('refuses a URL longer than the 2,048 characters a hint URL may have', () => {
-    expect(() => Preload([`/static/${'a'.repeat(2041)}`])).toThrow(/@Preload\(\): cannot preload .*more than the 2,048/);
+    expect(() => Preload([`/static/${'a'.repeat(2041)}`])).toThrow(
+      /@Preload\(\): cannot preload .*more than the 2,048/,
+    );
   });
 });

@@ -108,6 +108,8 @@ function preloadMetadata(options: unknown): PreloadMetadata {
  */
 export function Preload(hints: readonly PreloadDeclaration[]): ClassDecorator & MethodDecorator;
 export function Preload(options: PreloadRouteOptions): ClassDecorator & MethodDecorator;
-export function Preload(options: readonly PreloadDeclaration[] | PreloadRouteOptions): ClassDecorator & MethodDecorator {
+export function Preload(
+  options: readonly PreloadDeclaration[] | PreloadRouteOptions,
+): ClassDecorator & MethodDecorator {
   return SetMetadata(PRELOAD_METADATA, preloadMetadata(options));
 }

@@ -16,7 +16,11 @@ export function sendEarlyHints(response: Response, links: readonly string[]): bo
 }
 
 /** Adds the links after any `Link` the handler set, and the debug header; called while the headers are being written. */
-export function setLateHeaders(response: Response, links: string, debug: readonly [name: string, value: string] | undefined): void {
+export function setLateHeaders(
+  response: Response,
+  links: string,
+  debug: readonly [name: string, value: string] | undefined,
+): void {
   if (links !== '') response.setHeader('Link', appendLinkHeader(response.getHeader('link'), links));
   if (debug) response.setHeader(debug[0], debug[1]);
 }

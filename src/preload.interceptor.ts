@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -20,7 +27,13 @@ import { chooseEarlyStrategy, resultAtHeaderTime } from './preload-mode.js';
 import { attachRenderContext } from './preload-render-context.js';
 import { routePreloadOf, type RoutePreload } from './preload-route.js';
 import { redirectPreloadTarget } from './redirect-preload.js';
-import { isExpressResponse, mayBeNavigation, redirectFacts, requestBeforeHandler, takeRetryMarker } from './request-facts.js';
+import {
+  isExpressResponse,
+  mayBeNavigation,
+  redirectFacts,
+  requestBeforeHandler,
+  takeRetryMarker,
+} from './request-facts.js';
 import { routeLabel, RouteLearning } from './route-learning.js';
 
 /** One request, from before its handler to its headers. */
@@ -73,7 +86,9 @@ export class PreloadInterceptor implements NestInterceptor {
       return this.preload(request, response, handler, route, retry, false, next);
     }
     return defer(() => settlePreconditions(request, response, route)).pipe(
-      mergeMap((answered) => (answered ? of(undefined) : this.preload(request, response, handler, route, retry, true, next))),
+      mergeMap((answered) =>
+        answered ? of(undefined) : this.preload(request, response, handler, route, retry, true, next),
+      ),
     );
   }
 
@@ -88,12 +103,20 @@ export class PreloadInterceptor implements NestInterceptor {
   ): Observable<unknown> {
     if (!this.options.preloadHeaders) return next.handle();
     // An API route: nothing to record, send or learn, unless a browser navigates to it.
-    if (this.learning.isDataHandler(handler) && !this.options.preloadRedirects && !mayBeNavigation(request)) return next.handle();
+    if (this.learning.isDataHandler(handler) && !this.options.preloadRedirects && !mayBeNavigation(request))
+      return next.handle();
 
     const collector = collectorFor(request);
     attachRenderContext(response.locals, { collector, staticPrefix: this.options.staticPrefix });
     for (const { url, ...attributes } of route.declaredHints) collector.add(url, attributes);
-    const state: PreloadRequest = { request, response, handler, route, collector, cacheKey: this.learning.keyOf(request, route) };
+    const state: PreloadRequest = {
+      request,
+      response,
+      handler,
+      route,
+      collector,
+      cacheKey: this.learning.keyOf(request, route),
+    };
 
     const early = this.learning.earlyHintsOf(route, state.cacheKey);
     // Nothing to send (every JSON route): skip looking at the request at all.
@@ -121,7 +144,8 @@ export class PreloadInterceptor implements NestInterceptor {
         );
       }
     }
-    const sentEarly = strategy === 'announce' || (strategy === PRELOAD_STRATEGY.earlyHints && this.send103(state, early));
+    const sentEarly =
+      strategy === 'announce' || (strategy === PRELOAD_STRATEGY.earlyHints && this.send103(state, early));
     const before = this.learning.isLearningToFlush(route, handler, request.method) ? response.getHeaders() : undefined;
     onHeaders(response, () => this.atHeaderTime(state, sentEarly, before));
     return next.handle();
@@ -135,15 +159,22 @@ export class PreloadInterceptor implements NestInterceptor {
     if (links === undefined) return undefined;
     try {
       const debug = this.options.debugHeader ? ([this.options.debugHeader, PRELOAD_MODE.early] as const) : undefined;
-      return flushHeadersEarly(response, { link: appendLinkHeader(response.getHeader('link'), links), debug }, {
-        settled: (outcome) => this.afterFlush(state, outcome),
-        recoveryPage: () =>
-          recoveryPage({
-            requestUrl: request.originalUrl,
-            nonce: linkOptions.nonce,
-            scriptAllowed: inlineScriptAllowed(response.getHeader('content-security-policy') as string | string[] | undefined, linkOptions.nonce),
-          }),
-      });
+      return flushHeadersEarly(
+        response,
+        { link: appendLinkHeader(response.getHeader('link'), links), debug },
+        {
+          settled: (outcome) => this.afterFlush(state, outcome),
+          recoveryPage: () =>
+            recoveryPage({
+              requestUrl: request.originalUrl,
+              nonce: linkOptions.nonce,
+              scriptAllowed: inlineScriptAllowed(
+                response.getHeader('content-security-policy') as string | string[] | undefined,
+                linkOptions.nonce,
+              ),
+            }),
+        },
+      );
     } catch (error) {
       this.logger.warn(`Could not flush early headers for ${routeLabel(request)}: ${(error as Error).message}`);
       if (response.headersSent) response.destroy();
@@ -162,7 +193,12 @@ export class PreloadInterceptor implements NestInterceptor {
       outcome.action === 'forward'
         ? 'the browser got a page that forwards it there'
         : "the browser got a page that asks again, and gets the app's answer late";
-    this.learning.learn(request, handler, 'failed-flush', `${outcome.problem} after its headers had been flushed; ${ending}`);
+    this.learning.learn(
+      request,
+      handler,
+      'failed-flush',
+      `${outcome.problem} after its headers had been flushed; ${ending}`,
+    );
   }
 
   /** One 103 with the links Node can carry and Chromium acts on (no nonce: see earlyHintLinks). */
@@ -207,14 +243,18 @@ export class PreloadInterceptor implements NestInterceptor {
 
   /** The link format for this request: the module's, plus the request's CSP nonce when it has one. */
   private linkOptionsFor(state: PreloadRequest): LinkFormatOptions {
-    if (state.nonce === undefined) state.nonce = this.readNonce(state.request, state.response, () => routeLabel(state.request)) ?? null;
+    if (state.nonce === undefined)
+      state.nonce = this.readNonce(state.request, state.response, () => routeLabel(state.request)) ?? null;
     return state.nonce === null ? this.linkOptions : { ...this.linkOptions, nonce: state.nonce };
   }
 
   /** `preloadRedirects`: a same-origin HTTPS redirect gets a preload of where it leads. */
   private addRedirectPreload(state: PreloadRequest): void {
     const { request, response, route, collector } = state;
-    const target = redirectPreloadTarget(redirectFacts(request, response, route.optedOut || !collector.redirectPreloadWanted));
-    if (target !== undefined) response.setHeader('Link', formatLink({ url: target, as: 'document' }, this.linkOptionsFor(state)));
+    const target = redirectPreloadTarget(
+      redirectFacts(request, response, route.optedOut || !collector.redirectPreloadWanted),
+    );
+    if (target !== undefined)
+      response.setHeader('Link', formatLink({ url: target, as: 'document' }, this.linkOptionsFor(state)));
   }
 }

@@ -29,7 +29,12 @@ export function takeRetryMarker(request: Request): boolean {
   return true;
 }
 
-export function requestBeforeHandler(request: Request, response: Response, settled: boolean, retry: boolean): RequestBeforeHandler {
+export function requestBeforeHandler(
+  request: Request,
+  response: Response,
+  settled: boolean,
+  retry: boolean,
+): RequestBeforeHandler {
   const { headers } = request;
   const secFetchMode = headers['sec-fetch-mode'];
   return {

@@ -98,7 +98,16 @@ describe('originOf', () => {
     expect(originOf('https://CDN.example.com')).toBe('https://cdn.example.com');
     expect(originOf('https://cdn.example.com/')).toBe('https://cdn.example.com');
     expect(originOf('https://cdn.example.com:443')).toBe('https://cdn.example.com');
-    for (const wrong of ['https://cdn.example.com/x', 'cdn.example.com', '//cdn.example.com', 'ftp://x', 'https://u@x', 'https://x?', 'https://x#', '']) {
+    for (const wrong of [
+      'https://cdn.example.com/x',
+      'cdn.example.com',
+      '//cdn.example.com',
+      'ftp://x',
+      'https://u@x',
+      'https://x?',
+      'https://x#',
+      '',
+    ]) {
       expect(originOf(wrong)).toBeUndefined();
     }
   });
@@ -126,9 +135,37 @@ const LISTED = new Set(['https://cdn.example.com', 'http://127.0.0.1:8080']);
 /** Pieces attackers use, mixed with arbitrary text. */
 const piece = fc.oneof(
   fc.constantFrom(
-    '/', '//', '\\', '.', '..', '%2e', '%2E', '%2f', '%2F', '%5c', '%25', '%252e', ';', '?', '#', '@', ':',
-    '/static/', 'static/', 'https://', 'http://', 'cdn.example.com', 'evil.example', '127.0.0.1:8080',
-    'https://cdn.example.com', 'javascript:', ' ', '\t', 'é', '\u3000', '\uff0e',
+    '/',
+    '//',
+    '\\',
+    '.',
+    '..',
+    '%2e',
+    '%2E',
+    '%2f',
+    '%2F',
+    '%5c',
+    '%25',
+    '%252e',
+    ';',
+    '?',
+    '#',
+    '@',
+    ':',
+    '/static/',
+    'static/',
+    'https://',
+    'http://',
+    'cdn.example.com',
+    'evil.example',
+    '127.0.0.1:8080',
+    'https://cdn.example.com',
+    'javascript:',
+    ' ',
+    '\t',
+    'é',
+    '\u3000',
+    '\uff0e',
   ),
   fc.string({ maxLength: 6 }),
 );
@@ -139,7 +176,8 @@ function whereABrowserGoes(url: string): { origin: string; pathname: string; dec
   try {
     const resolved = new URL(toUriReference(url), PAGE);
     let decodedPath = resolved.pathname;
-    for (let i = 0; i < 5; i += 1) decodedPath = decodedPath.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    for (let i = 0; i < 5; i += 1)
+      decodedPath = decodedPath.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     return { origin: resolved.origin, pathname: resolved.pathname, decodedPath };
   } catch {
     return undefined;
@@ -149,7 +187,9 @@ function whereABrowserGoes(url: string): { origin: string; pathname: string; dec
 function isAllowed(url: string): boolean {
   const target = whereABrowserGoes(url);
   if (target === undefined) return false;
-  const escapes = target.decodedPath.split(/[/\\]/).some((segment) => ['.', '..'].includes(segment.split(';')[0].trim()));
+  const escapes = target.decodedPath
+    .split(/[/\\]/)
+    .some((segment) => ['.', '..'].includes(segment.split(';')[0].trim()));
   if (escapes) return false;
   if (LISTED.has(target.origin)) return true;
   return target.origin === new URL(PAGE).origin && target.pathname.startsWith('/static/');
@@ -168,10 +208,15 @@ describe('isShareableHint, properties', () => {
   it('never shares a template asset built from a route parameter that leaves /static/', () => {
     // Express decodes route parameters, so %2F and %2e arrive as / and .
     fc.assert(
-      fc.property(attackerUrl, fc.constantFrom('img/', '', 'css/'), fc.constantFrom('.png', '', '.css'), (slug, dir, ext) => {
-        const url = assetUrl(`${dir}${slug}${ext}`, '/static/');
-        if (isShareableHint(url, policy)) expect(isAllowed(url)).toBe(true);
-      }),
+      fc.property(
+        attackerUrl,
+        fc.constantFrom('img/', '', 'css/'),
+        fc.constantFrom('.png', '', '.css'),
+        (slug, dir, ext) => {
+          const url = assetUrl(`${dir}${slug}${ext}`, '/static/');
+          if (isShareableHint(url, policy)) expect(isAllowed(url)).toBe(true);
+        },
+      ),
       { numRuns: 20_000 },
     );
   });

@@ -29,7 +29,9 @@ export function assertImportedOnce(modules: ModulesContainer): void {
   const instances = all.filter(isPreloadModule);
   if (instances.length <= 1) return;
   const importers = all
-    .filter((module) => !isPreloadModule(module) && [...module.imports].some((imported) => instances.includes(imported)))
+    .filter(
+      (module) => !isPreloadModule(module) && [...module.imports].some((imported) => instances.includes(imported)),
+    )
     .map((module) => module.name);
   const where = importers.length > 0 ? `, by ${importers.join(', ')}` : '';
   throw new Error(

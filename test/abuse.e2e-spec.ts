@@ -128,7 +128,10 @@ describe('abuse: distinct random paths, unsafe asset paths', () => {
     // have evicted one of them.
     const pages = Array.from({ length: CACHE_SIZE }, () => `/pages/${randomUUID()}`);
     await requestAll(running.baseUrl, pages);
-    const notFound = Array.from({ length: 10 * CACHE_SIZE }, (_, i) => `/${i % 2 ? 'gone' : 'nowhere'}/${randomUUID()}`);
+    const notFound = Array.from(
+      { length: 10 * CACHE_SIZE },
+      (_, i) => `/${i % 2 ? 'gone' : 'nowhere'}/${randomUUID()}`,
+    );
     expect(Object.fromEntries(await requestAll(running.baseUrl, notFound))).toEqual({ 404: notFound.length });
 
     expect(cache.size).toBe(CACHE_SIZE);
@@ -171,14 +174,23 @@ describe('abuse: distinct random paths, unsafe asset paths', () => {
 });
 
 /** Where a request is, seen from the server; each test makes new ones. */
-let stage = { arrived: new Gate(), disconnected: new Gate(), proceed: new Gate(), rendered: new Gate(), flushed: false };
+let stage = {
+  arrived: new Gate(),
+  disconnected: new Gate(),
+  proceed: new Gate(),
+  rendered: new Gate(),
+  flushed: false,
+};
 
 /** Holds a request before the interceptor, so the test can drop the connection first. */
 @Injectable()
 class HoldGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const { arrived, disconnected, proceed } = stage;
-    context.switchToHttp().getResponse<Response>().on('close', () => disconnected.open());
+    context
+      .switchToHttp()
+      .getResponse<Response>()
+      .on('close', () => disconnected.open());
     arrived.open();
     await proceed.opened;
     return true;
@@ -199,7 +211,11 @@ class HeldController {
 /** hbs, with a signal once Express has sent what a render produced (it sends from the callback). */
 function configureWithRenderSignal(app: NestExpressApplication): void {
   app.setBaseViewsDir(FIXTURE_VIEWS);
-  const render = hbs.__express as (path: string, options: object, done: (error: unknown, html?: string) => void) => void;
+  const render = hbs.__express as (
+    path: string,
+    options: object,
+    done: (error: unknown, html?: string) => void,
+  ) => void;
   app.engine('hbs', (path: string, options: object, done: (error: unknown, html?: string) => void) =>
     render(path, options, (error, html) => {
       done(error, html);
@@ -210,55 +226,76 @@ function configureWithRenderSignal(app: NestExpressApplication): void {
   registerPreloadHelper(hbs);
 }
 
-describe.each<PreloadStrategy>(['flushHeaders', 'earlyHints'])('a client that disconnects before the early headers (strategy: %s)', (strategy) => {
-  let running: RunningApp;
-  const logger = new RecordingLogger();
-  const failures: unknown[] = [];
-  const recordFailure = (error: unknown) => failures.push(error);
+describe.each<PreloadStrategy>(['flushHeaders', 'earlyHints'])(
+  'a client that disconnects before the early headers (strategy: %s)',
+  (strategy) => {
+    let running: RunningApp;
+    const logger = new RecordingLogger();
+    const failures: unknown[] = [];
+    const recordFailure = (error: unknown) => failures.push(error);
 
-  beforeAll(async () => {
-    @Module({ imports: [Http2PreloadModule.forRoot({ strategy })], controllers: [HeldController] })
-    class AppModule {}
-    running = await startApp(AppModule, { configure: configureWithRenderSignal, nest: { logger } });
-    process.on('unhandledRejection', recordFailure);
-    process.on('uncaughtException', recordFailure);
-  });
-  afterAll(async () => {
-    stage.proceed.open();
-    process.off('unhandledRejection', recordFailure);
-    process.off('uncaughtException', recordFailure);
-    await running.close();
-  });
+    beforeAll(async () => {
+      @Module({ imports: [Http2PreloadModule.forRoot({ strategy })], controllers: [HeldController] })
+      class AppModule {}
+      running = await startApp(AppModule, { configure: configureWithRenderSignal, nest: { logger } });
+      process.on('unhandledRejection', recordFailure);
+      process.on('uncaughtException', recordFailure);
+    });
+    afterAll(async () => {
+      stage.proceed.open();
+      process.off('unhandledRejection', recordFailure);
+      process.off('uncaughtException', recordFailure);
+      await running.close();
+    });
 
-  it('logs no error, throws nothing, and goes on serving', async () => {
-    stage = { arrived: Gate.open(), disconnected: new Gate(), proceed: Gate.open(), rendered: new Gate(), flushed: false };
-    const warmUp = await navigate(`${running.baseUrl}/held`);
-    expect(linkUrls(warmUp.headers.link)).toEqual(PAGE_ASSETS);
+    it('logs no error, throws nothing, and goes on serving', async () => {
+      stage = {
+        arrived: Gate.open(),
+        disconnected: new Gate(),
+        proceed: Gate.open(),
+        rendered: new Gate(),
+        flushed: false,
+      };
+      const warmUp = await navigate(`${running.baseUrl}/held`);
+      expect(linkUrls(warmUp.headers.link)).toEqual(PAGE_ASSETS);
 
-    stage = { arrived: new Gate(), disconnected: new Gate(), proceed: new Gate(), rendered: new Gate(), flushed: false };
-    const { hostname, port } = new URL(running.baseUrl);
-    const socket = connect({ host: hostname, port: Number(port) }, () =>
-      socket.write(`GET /held HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/html\r\n\r\n`),
-    );
-    const received: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    await stage.arrived.opened;
-    socket.destroy();
-    await stage.disconnected.opened;
-    stage.proceed.open();
-    // The early headers, the handler, the render and the final write all ran on a closed connection.
-    await stage.rendered.opened;
+      stage = {
+        arrived: new Gate(),
+        disconnected: new Gate(),
+        proceed: new Gate(),
+        rendered: new Gate(),
+        flushed: false,
+      };
+      const { hostname, port } = new URL(running.baseUrl);
+      const socket = connect({ host: hostname, port: Number(port) }, () =>
+        socket.write(`GET /held HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/html\r\n\r\n`),
+      );
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      await stage.arrived.opened;
+      socket.destroy();
+      await stage.disconnected.opened;
+      stage.proceed.open();
+      // The early headers, the handler, the render and the final write all ran on a closed connection.
+      await stage.rendered.opened;
 
-    expect(Buffer.concat(received).length).toBe(0);
-    // The flush path sets the Link header before the handler runs (a closed connection then
-    // takes nothing); a 103 leaves no trace.
-    expect(stage.flushed).toBe(strategy === 'flushHeaders');
-    stage = { arrived: Gate.open(), disconnected: new Gate(), proceed: Gate.open(), rendered: new Gate(), flushed: false };
-    const after = await navigate(`${running.baseUrl}/held`);
-    expect(after.statusCode).toBe(200);
-    expect(after.headers['x-http2-preload']).toBe('early');
-    expect(failures).toEqual([]);
-    expect(logger.at('error')).toEqual([]);
-    expect(logger.at('warn')).toEqual([]);
-  });
-});
+      expect(Buffer.concat(received).length).toBe(0);
+      // The flush path sets the Link header before the handler runs (a closed connection then
+      // takes nothing); a 103 leaves no trace.
+      expect(stage.flushed).toBe(strategy === 'flushHeaders');
+      stage = {
+        arrived: Gate.open(),
+        disconnected: new Gate(),
+        proceed: Gate.open(),
+        rendered: new Gate(),
+        flushed: false,
+      };
+      const after = await navigate(`${running.baseUrl}/held`);
+      expect(after.statusCode).toBe(200);
+      expect(after.headers['x-http2-preload']).toBe('early');
+      expect(failures).toEqual([]);
+      expect(logger.at('error')).toEqual([]);
+      expect(logger.at('warn')).toEqual([]);
+    });
+  },
+);

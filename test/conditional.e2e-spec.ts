@@ -109,7 +109,9 @@ describe('@Conditional(): preconditions settled before the handler', () => {
   it('works on JSON routes: 304 for GET, and If-Match for optimistic concurrency on PUT (412 without running the handler)', async () => {
     const first = await request(url('/api/article'));
     expect(first.headers.etag).toBe('W/"article-1"');
-    expect((await request(url('/api/article'), { headers: { 'if-none-match': 'W/"article-1"' } })).statusCode).toBe(304);
+    expect((await request(url('/api/article'), { headers: { 'if-none-match': 'W/"article-1"' } })).statusCode).toBe(
+      304,
+    );
     expect(ran.json).toBe(1);
 
     const stale = await request(url('/api/article'), { method: 'PUT', headers: { 'if-match': '"article-0"' } });

@@ -33,7 +33,11 @@ function withNonceCsp(app: NestExpressApplication): void {
     next();
   });
   const nonceSource = (_req: unknown, res: ServerResponse) => `'nonce-${(res as Response).locals.cspNonce}'`;
-  app.use(helmet({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", nonceSource], styleSrc: ["'self'", nonceSource] } } }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { scriptSrc: ["'self'", nonceSource], styleSrc: ["'self'", nonceSource] } },
+    }),
+  );
   app.setBaseViewsDir(FIXTURE_VIEWS);
   app.setViewEngine('hbs');
   registerPreloadHelper(hbs);
@@ -131,7 +135,15 @@ describe('CSP nonces (real helmet middleware)', () => {
     await running.close();
 
     const thrower = new RecordingLogger();
-    running = await startWith({ nonce: () => { throw new Error('no nonce store'); }, presendCachedHeaders: false }, thrower);
+    running = await startWith(
+      {
+        nonce: () => {
+          throw new Error('no nonce store');
+        },
+        presendCachedHeaders: false,
+      },
+      thrower,
+    );
     const res = await navigate(url('/page'));
     expect(res.statusCode).toBe(200);
     expect(linkUrls(res.headers.link)).toEqual(PAGE_ASSETS);

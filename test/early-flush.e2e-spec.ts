@@ -175,11 +175,17 @@ describe('early mode, flushed headers (the default strategy)', () => {
     expect(end.complete).toBe(true);
     expect(isRecoveryPage(end.body)).toBe(true);
     expect(logger.at('warn')).toEqual([
-      expect.stringMatching(/^GET \/throws failed \(database down\) after its headers had been flushed; the browser got a page that asks again.*not flushed until 4/),
+      expect.stringMatching(
+        /^GET \/throws failed \(database down\) after its headers had been flushed; the browser got a page that asks again.*not flushed until 4/,
+      ),
     ]);
 
     for (const scripting of [true, false]) {
-      const retry = await followRecovery(url('/throws'), { statusCode: 200, headers: {}, body: end.body, informational: [] }, scripting);
+      const retry = await followRecovery(
+        url('/throws'),
+        { statusCode: 200, headers: {}, body: end.body, informational: [] },
+        scripting,
+      );
       expect(retry.statusCode).toBe(500);
       expect(retry.headers['x-http2-preload']).toBeUndefined();
       expect(JSON.parse(retry.body)).toMatchObject({ statusCode: 500 });
@@ -194,7 +200,9 @@ describe('early mode, flushed headers (the default strategy)', () => {
     const modes: string[] = [];
     for (let i = 0; i < 5; i += 1) modes.push((await navigate(url('/throws'))).headers['x-http2-preload'] as string);
     expect(modes).toEqual(['late', 'late', 'late', 'late', 'early']);
-    expect(logger.at('log').filter((line) => line.includes('flushed again'))).toEqual([expect.stringContaining('GET /throws is flushed again')]);
+    expect(logger.at('log').filter((line) => line.includes('flushed again'))).toEqual([
+      expect.stringContaining('GET /throws is flushed again'),
+    ]);
 
     next.fail = true;
     await navigate(url('/throws'));
@@ -229,7 +237,9 @@ describe('early mode, flushed headers (the default strategy)', () => {
     expect(res.headers['x-http2-preload']).toBe('early');
     expect(res.body).toContain('<meta http-equiv="refresh" content="0; url=/signed-out?from=a&amp;b">');
     expect(res.body).toContain('<a href="/signed-out?from=a&amp;b">');
-    expect(logger.at('warn')).toEqual([expect.stringContaining('GET /redirects redirected (302) to /signed-out?from=a&b')]);
+    expect(logger.at('warn')).toEqual([
+      expect.stringContaining('GET /redirects redirected (302) to /signed-out?from=a&b'),
+    ]);
 
     const after = await navigate(url('/redirects'));
     expect(after.statusCode).toBe(302);
@@ -273,7 +283,9 @@ describe('early mode, flushed headers (the default strategy)', () => {
     expect(end.complete).toBe(true);
     expect(end.body).not.toContain('Negotiated');
     expect(isRecoveryPage(end.body)).toBe(true);
-    expect(logger.at('warn')).toEqual([expect.stringContaining('GET /negotiated answered application/json; charset=utf-8 instead of HTML')]);
+    expect(logger.at('warn')).toEqual([
+      expect.stringContaining('GET /negotiated answered application/json; charset=utf-8 instead of HTML'),
+    ]);
 
     const after = await navigate(url('/negotiated'));
     expect(after.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -308,7 +320,9 @@ describe('flushed headers behind compression middleware', () => {
     expect(head.headers['content-encoding']).toBe('gzip');
     expect(head.headers['x-http2-preload']).toBe('early');
     // Compression buffers what is written until flushed; the newline must get through while the handler waits.
-    await staged.until((received) => gunzipSync(received, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString() === '\n');
+    await staged.until(
+      (received) => gunzipSync(received, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString() === '\n',
+    );
 
     next.gate.open();
     const end = await staged.end;

@@ -161,7 +161,10 @@ describe('early mode, 103 Early Hints (strategy: earlyHints)', () => {
     );
     expect(http11.startsWith('HTTP/1.1 103 Early Hints\r\n')).toBe(true);
 
-    const http10 = await rawExchange(running.baseUrl, `GET /slow HTTP/1.0\r\nHost: ${host}\r\nAccept: text/html\r\n\r\n`);
+    const http10 = await rawExchange(
+      running.baseUrl,
+      `GET /slow HTTP/1.0\r\nHost: ${host}\r\nAccept: text/html\r\n\r\n`,
+    );
     expect(http10).not.toContain(' 103 ');
     expect(http10.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
     expect(http10).toMatch(/\r\nx-http2-preload: late\r\n/i);

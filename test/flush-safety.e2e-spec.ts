@@ -1,4 +1,18 @@
-import { Controller, Get, Module, NotFoundException, Param, Render, Req, Res, UseFilters, type ArgumentsHost, type ExceptionFilter, Catch, HttpException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Module,
+  NotFoundException,
+  Param,
+  Render,
+  Req,
+  Res,
+  UseFilters,
+  type ArgumentsHost,
+  type ExceptionFilter,
+  Catch,
+  HttpException,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import session from 'express-session';
 import { createReadStream } from 'node:fs';
@@ -106,12 +120,17 @@ describe('after a flush, the browser ends on what the app answers', () => {
       expect(retry.body).toContain('<h1>Not found</h1>');
       expect(retry.headers['x-http2-preload']).toBe('off');
     }
-    expect(logger.at('warn')).toEqual([expect.stringContaining('GET /users/:id answered 404 (No user 999) after its headers had been flushed')]);
+    expect(logger.at('warn')).toEqual([
+      expect.stringContaining('GET /users/:id answered 404 (No user 999) after its headers had been flushed'),
+    ]);
   });
 
   it('over HTTP/1.0 (nginx upstream default) the flushed response ends as a complete page that asks again, not a blank page', async () => {
     await navigate(url('/users/1'));
-    const raw = await rawExchange(running.baseUrl, 'GET /users/999 HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n');
+    const raw = await rawExchange(
+      running.baseUrl,
+      'GET /users/999 HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n',
+    );
     const [head, ...bodyParts] = raw.split('\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(head).toMatch(/x-http2-preload: early/i);
@@ -120,7 +139,10 @@ describe('after a flush, the browser ends on what the app answers', () => {
     expect(isRecoveryPage(body)).toBe(true);
     expect(body.trimEnd().endsWith('</html>')).toBe(true);
     const target = refreshTarget(body) as string;
-    const retry = await rawExchange(running.baseUrl, `GET ${target} HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n`);
+    const retry = await rawExchange(
+      running.baseUrl,
+      `GET ${target} HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n`,
+    );
     expect(retry).toMatch(/^HTTP\/1\.1 404 Not Found/);
     expect(retry).toContain('<h1>Not found</h1>');
   });

@@ -84,7 +84,9 @@ describe.each(ENGINES)('the helper with %s', (_name, configure) => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-http2-preload']).toBe('late');
     expect(linkUrls(res.headers.link)).toEqual(EXPECTED_LINKS);
-    expect(res.headers.link).toContain('</static/fonts/a.woff2>; rel=preload; as=font; crossorigin=anonymous; type="font/woff2"; nopush');
+    expect(res.headers.link).toContain(
+      '</static/fonts/a.woff2>; rel=preload; as=font; crossorigin=anonymous; type="font/woff2"; nopush',
+    );
     // Handlebars escapes the returned URL like any {{…}} output.
     expect(res.body).toContain('href="/static/css/app.css?v&#x3D;7"');
     expect(res.body).toContain('<script src="/static/js/b.js" defer></script>');
@@ -124,17 +126,23 @@ describe('the helper outside a request', () => {
   });
 
   it('explains a missing or non-string path, naming the helper', () => {
-    expect(() => render('{{preload}}')).toThrow("{{preload}} needs an asset path as its first argument, as in {{preload 'css/app.css'}}; got undefined.");
+    expect(() => render('{{preload}}')).toThrow(
+      "{{preload}} needs an asset path as its first argument, as in {{preload 'css/app.css'}}; got undefined.",
+    );
     expect(() => render('{{preload 42}}')).toThrow(/\{\{preload\}\} needs an asset path .*; got 42\./);
     expect(() => render('{{preload path}}', { path: '' })).toThrow(/\{\{preload\}\} needs an asset path .*; got ""\./);
-    expect(() => render("{{preload 'a.css' 'v1' 'extra'}}")).toThrow(/\{\{preload "a\.css"\}\} takes at most one more argument/);
+    expect(() => render("{{preload 'a.css' 'v1' 'extra'}}")).toThrow(
+      /\{\{preload "a\.css"\}\} takes at most one more argument/,
+    );
   });
 
   it('checks the hash options', () => {
     expect(() => render("{{preload 'a.css' as='styles'}}")).toThrow(
       /\{\{preload "a\.css"\}\}: .*"as" must be one of audio, document, .*; got "styles"/,
     );
-    expect(() => render("{{preload 'a.css' rel='x'}}")).toThrow(/"rel" must be one of preload, modulepreload, preconnect; got "x"/);
+    expect(() => render("{{preload 'a.css' rel='x'}}")).toThrow(
+      /"rel" must be one of preload, modulepreload, preconnect; got "x"/,
+    );
     expect(() => render("{{preload 'a.css' media='print' rel='stylesheet'}}")).toThrow(/"rel" must be one of/);
     expect(() => render("{{preload 'a.css' colour='red'}}")).toThrow(/unknown attribute "colour"/);
     expect(render("{{preload 'a.css' crossorigin=true fetchpriority='high'}}")).toBe('/static/a.css');

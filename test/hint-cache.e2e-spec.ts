@@ -89,7 +89,11 @@ describe('the hint cache', () => {
       expect(res.headers['x-http2-preload']).toBe('late');
       expect(linkUrls(res.headers.link)).toEqual(['/static/img/a.png']);
     }
-    expect(logger.at('warn')).toEqual([expect.stringContaining('No hint cache key for GET /pages/:name, so its hints are not remembered (logged once): no tenant')]);
+    expect(logger.at('warn')).toEqual([
+      expect.stringContaining(
+        'No hint cache key for GET /pages/:name, so its hints are not remembered (logged once): no tenant',
+      ),
+    ]);
   });
 
   it('never holds more than cacheSize entries, forgetting the least recently used', async () => {

@@ -177,10 +177,12 @@ describe('late mode, default options', () => {
       '/static/js/app.js',
       '/static/img/hero.png',
     ]);
-    expect(res.headers.link).toContain('<https://cdn.example.com/analytics.js>; rel=preload; as=script; fetchpriority=low; nopush');
+    expect(res.headers.link).toContain(
+      '<https://cdn.example.com/analytics.js>; rel=preload; as=script; fetchpriority=low; nopush',
+    );
   });
 
-  it("keeps a Link header the handler set and appends its own", async () => {
+  it('keeps a Link header the handler set and appends its own', async () => {
     const res = await navigate(`${running.baseUrl}/own-link`);
     expect(res.headers['x-http2-preload']).toBe('late');
     expect(res.headers.link).toMatch(/^<\/canonical>; rel=canonical, <\/static\/css\/app.css>; rel=preload/);

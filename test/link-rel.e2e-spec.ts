@@ -72,7 +72,6 @@ describe('{{preload}} of module scripts and {{preconnect}}', () => {
   });
 });
 
-
 describe('the {{preconnect}} helper', () => {
   function render(template: string, options?: Parameters<typeof registerPreloadHelper>[1]): string {
     const handlebars = Handlebars.create();
@@ -86,14 +85,26 @@ describe('the {{preconnect}} helper', () => {
   });
 
   it('fails the render with a message naming the helper for a missing origin, a path or a preload attribute', () => {
-    expect(() => render('{{preconnect}}')).toThrow(/\{\{preconnect\}\} takes one origin, as in \{\{preconnect 'https:\/\/cdn\.example\.com'\}\}; got nothing/);
-    expect(() => render("{{preconnect 'css/app.css'}}")).toThrow(/\{\{preconnect "css\/app\.css"\}\}: .*a preconnect needs an origin/);
-    expect(() => render("{{preconnect 'https://cdn.example.com' as='font'}}")).toThrow(/a preconnect takes only "crossorigin"; got "as"/);
+    expect(() => render('{{preconnect}}')).toThrow(
+      /\{\{preconnect\}\} takes one origin, as in \{\{preconnect 'https:\/\/cdn\.example\.com'\}\}; got nothing/,
+    );
+    expect(() => render("{{preconnect 'css/app.css'}}")).toThrow(
+      /\{\{preconnect "css\/app\.css"\}\}: .*a preconnect needs an origin/,
+    );
+    expect(() => render("{{preconnect 'https://cdn.example.com' as='font'}}")).toThrow(
+      /a preconnect takes only "crossorigin"; got "as"/,
+    );
   });
 
   it('is renamed with preconnectName, or left out with false', () => {
-    expect(render("{{origin 'https://cdn.example.com'}}", { preconnectName: 'origin' })).toBe('https://cdn.example.com');
-    expect(() => render("{{preconnect 'https://cdn.example.com'}}", { preconnectName: false })).toThrow(/Missing helper: "preconnect"/);
-    expect(() => render('', { preconnectName: 'not a name' })).toThrow(/"preconnectName" must be a valid Handlebars helper name or false, got "not a name"/);
+    expect(render("{{origin 'https://cdn.example.com'}}", { preconnectName: 'origin' })).toBe(
+      'https://cdn.example.com',
+    );
+    expect(() => render("{{preconnect 'https://cdn.example.com'}}", { preconnectName: false })).toThrow(
+      /Missing helper: "preconnect"/,
+    );
+    expect(() => render('', { preconnectName: 'not a name' })).toThrow(
+      /"preconnectName" must be a valid Handlebars helper name or false, got "not a name"/,
+    );
   });
 });

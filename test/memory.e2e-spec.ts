@@ -91,7 +91,9 @@ describe('memory under the long-URL attack (a child process with a 256 MiB heap)
     const route = await runProbe(probe, 'route');
     const path = await runProbe(probe, 'path');
     const growth = (result: ProbeResult) => result.after - result.before;
-    const report = [off, route, path].map((r) => `${r.mode}: ${(r.before / MIB).toFixed(1)} → ${(r.after / MIB).toFixed(1)} MiB`);
+    const report = [off, route, path].map(
+      (r) => `${r.mode}: ${(r.before / MIB).toFixed(1)} → ${(r.after / MIB).toFixed(1)} MiB`,
+    );
     // Printed for the record (the numbers in the README come from here).
     process.stdout.write(`heap after GC: ${report.join('; ')}\n`);
     for (const result of [off, route, path]) expect(result.failures).toBe(0);
@@ -105,7 +107,9 @@ describe('memory under the long-URL attack (a child process with a 256 MiB heap)
     const off = await runProbe(probe, 'off', 1900);
     const path = await runProbe(probe, 'path', 1900);
     const growth = (result: ProbeResult) => result.after - result.before;
-    process.stdout.write(`heap after GC, 1,900-character slugs: off +${(growth(off) / MIB).toFixed(1)} MiB, path +${(growth(path) / MIB).toFixed(1)} MiB\n`);
+    process.stdout.write(
+      `heap after GC, 1,900-character slugs: off +${(growth(off) / MIB).toFixed(1)} MiB, path +${(growth(path) / MIB).toFixed(1)} MiB\n`,
+    );
     expect(path.failures).toBe(0);
     // Within the caches' documented byte bounds (upper estimates, so the heap stays below).
     expect(growth(path)).toBeLessThan(growth(off) + HINT_CACHE_MAX_BYTES + PLAIN_HINT_CACHE_MAX_BYTES);

@@ -66,7 +66,10 @@ describe.each<PreloadStrategy>(['flushHeaders', 'earlyHints'])('non-HTML respons
 
   it('leaves HEAD of a JSON route untouched', async () => {
     for (let i = 0; i < 2; i += 1) {
-      const res = await request(url('/api'), { method: 'HEAD', headers: { accept: 'text/html', ...BROWSER_NAVIGATION } });
+      const res = await request(url('/api'), {
+        method: 'HEAD',
+        headers: { accept: 'text/html', ...BROWSER_NAVIGATION },
+      });
       expectNoHints(res);
       expect(res.headers['x-http2-preload']).toBeUndefined();
       expect(res.headers['content-type']).toMatch(/^application\/json/);

@@ -34,7 +34,10 @@ describe('option validation at bootstrap', () => {
     [{ cacheSize: -1 }, /option "cacheSize" must be a positive integer, got -1/],
     [{ version: 42 }, /option "version" must be a string, got 42/],
     [{ maxHeaderBytes: 1.5 }, /option "maxHeaderBytes" must be a positive integer, got 1.5/],
-    [{ preloadHeader: true }, /unknown option "preloadHeader"\. Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader/],
+    [
+      { preloadHeader: true },
+      /unknown option "preloadHeader"\. Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader/,
+    ],
   ])('forRoot(%j) fails with a message naming the option', async (options, message) => {
     await expect(bootstrap([Http2PreloadModule.forRoot(options as never)])).rejects.toThrow(message);
   });

@@ -73,7 +73,9 @@ describe('@Preload()', () => {
     expect(head.headers['x-http2-preload']).toBe('early');
     // The controller's hints, then the handler's, ordered style, font, …
     expect(linkUrls(head.headers.link)).toEqual(['/static/css/critical.css', '/static/fonts/display.woff2']);
-    expect(head.headers.link).toContain('</static/fonts/display.woff2>; rel=preload; as=font; crossorigin=anonymous; fetchpriority=high');
+    expect(head.headers.link).toContain(
+      '</static/fonts/display.woff2>; rel=preload; as=font; crossorigin=anonymous; fetchpriority=high',
+    );
     gate.open();
     expect((await staged.end).complete).toBe(true);
 

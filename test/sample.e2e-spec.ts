@@ -23,7 +23,9 @@ describe('the sample app', () => {
       '/static/img/hero.svg?v=1',
       '/static/img/logo.svg?v=1',
     ]);
-    expect(res.headers.link).toMatch(/<\/static\/img\/hero\.svg\?v=1>; rel=preload; as=image; fetchpriority=high; nonce=[0-9a-f]+; nopush/);
+    expect(res.headers.link).toMatch(
+      /<\/static\/img\/hero\.svg\?v=1>; rel=preload; as=image; fetchpriority=high; nonce=[0-9a-f]+; nopush/,
+    );
   });
 
   it('serves every hinted asset, fresh-cacheable', async () => {
@@ -65,7 +67,11 @@ describe('the sample app', () => {
   });
 
   it("puts each request's CSP nonce on its links and on its tags, as its nonce-based policy requires", async () => {
-    const pages = [await navigate(`${baseUrl}/`), await navigate(`${baseUrl}/slow`), await navigate(`${baseUrl}/slow-103`)];
+    const pages = [
+      await navigate(`${baseUrl}/`),
+      await navigate(`${baseUrl}/slow`),
+      await navigate(`${baseUrl}/slow-103`),
+    ];
     const nonces = pages.map((page) => {
       const policy = String(page.headers['content-security-policy']);
       const nonce = /script-src 'nonce-([^']+)'/.exec(policy)?.[1];

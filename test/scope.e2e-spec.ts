@@ -85,7 +85,12 @@ describe('scopes', () => {
     ]);
     // …and it is what the interceptor turned into the response's Link header.
     for (const res of [first, second]) {
-      expect(linkUrls(res.headers.link).sort()).toEqual(firstCollector.entries().map((hint) => hint.url).sort());
+      expect(linkUrls(res.headers.link).sort()).toEqual(
+        firstCollector
+          .entries()
+          .map((hint) => hint.url)
+          .sort(),
+      );
     }
   });
 });

@@ -15,7 +15,11 @@ class PagesController {
   @Get('pages/:slug')
   @Render('shared')
   page(@Param('slug') slug: string, @Query('asset') asset: unknown) {
-    return { layout: false, image: `img/${slug}.png`, asset: typeof asset === 'string' && asset !== '' ? asset : undefined };
+    return {
+      layout: false,
+      image: `img/${slug}.png`,
+      asset: typeof asset === 'string' && asset !== '' ? asset : undefined,
+    };
   }
 
   @Preload(['https://fonts.example/inter.woff2'])
@@ -48,7 +52,8 @@ function isAllowed(url: string, pageUrl: string): boolean {
     return false;
   }
   let decoded = resolved.pathname;
-  for (let i = 0; i < 5; i += 1) decoded = decoded.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  for (let i = 0; i < 5; i += 1)
+    decoded = decoded.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   if (decoded.split(/[/\\]/).some((segment) => ['.', '..'].includes(segment.split(';')[0].trim()))) return false;
   if (resolved.username !== '' || resolved.password !== '') return false;
   if (resolved.origin === LISTED_ORIGIN) return true;
@@ -64,7 +69,23 @@ function earlyUrls(result: HttpResult): string[] {
 
 /** Pieces of a route parameter as an attacker writes it in the URL (Express decodes them). */
 const slugPiece = fc.oneof(
-  fc.constantFrom('%2F', '%2f', '..', '.', '%2e%2e', '%2E', '%5C', '%252e%252e', '%3A', '%40', '%2F%2F', 'evil.example', 'logout.webp', '%3F', '%23'),
+  fc.constantFrom(
+    '%2F',
+    '%2f',
+    '..',
+    '.',
+    '%2e%2e',
+    '%2E',
+    '%5C',
+    '%252e%252e',
+    '%3A',
+    '%40',
+    '%2F%2F',
+    'evil.example',
+    'logout.webp',
+    '%3F',
+    '%23',
+  ),
   fc.string({ minLength: 1, maxLength: 6 }).map(encodeURIComponent),
 );
 const attackerSlug = fc.array(slugPiece, { minLength: 1, maxLength: 8 }).map((pieces) => pieces.join(''));
@@ -72,8 +93,24 @@ const attackerSlug = fc.array(slugPiece, { minLength: 1, maxLength: 8 }).map((pi
 /** What an attacker puts in the asset query parameter. */
 const assetPiece = fc.oneof(
   fc.constantFrom(
-    '/', '//', '\\', '..', '.', '%2e', '%2F', '%5c', 'https://', 'http://', '//evil.example', 'https://evil.example/x.js',
-    '/logout.webp', '/static/', 'static/', LISTED_ORIGIN, `${LISTED_ORIGIN}@evil.example`, 'https://fonts.example/inter.woff2',
+    '/',
+    '//',
+    '\\',
+    '..',
+    '.',
+    '%2e',
+    '%2F',
+    '%5c',
+    'https://',
+    'http://',
+    '//evil.example',
+    'https://evil.example/x.js',
+    '/logout.webp',
+    '/static/',
+    'static/',
+    LISTED_ORIGIN,
+    `${LISTED_ORIGIN}@evil.example`,
+    'https://fonts.example/inter.woff2',
   ),
   fc.string({ maxLength: 6 }),
 );
@@ -96,15 +133,20 @@ describe.each(CACHE_KEYS)('the shared hint cache, cacheKey %s', (_name, cacheKey
 
     it('never sends a victim early what an attacker recorded outside the allowed set', async () => {
       await fc.assert(
-        fc.asyncProperty(attackerSlug, fc.option(attackerAsset), fc.constantFrom('pages', 'declared'), async (slug, asset, route) => {
-          const attackerPath = `/${route}/${slug}`;
-          const query = asset === null ? '' : `?asset=${encodeURIComponent(asset)}`;
-          await navigate(`${running.baseUrl}${attackerPath}${query}`);
-          // The victim: the same path under 'path' (the only way to share its entry), a page of its own otherwise.
-          const victimPath = cacheKey === 'path' ? attackerPath : `/${route}/victim`;
-          const victim = await navigate(`${running.baseUrl}${victimPath}`);
-          for (const url of earlyUrls(victim)) expect(isAllowed(url, `${running.baseUrl}${victimPath}`)).toBe(true);
-        }),
+        fc.asyncProperty(
+          attackerSlug,
+          fc.option(attackerAsset),
+          fc.constantFrom('pages', 'declared'),
+          async (slug, asset, route) => {
+            const attackerPath = `/${route}/${slug}`;
+            const query = asset === null ? '' : `?asset=${encodeURIComponent(asset)}`;
+            await navigate(`${running.baseUrl}${attackerPath}${query}`);
+            // The victim: the same path under 'path' (the only way to share its entry), a page of its own otherwise.
+            const victimPath = cacheKey === 'path' ? attackerPath : `/${route}/victim`;
+            const victim = await navigate(`${running.baseUrl}${victimPath}`);
+            for (const url of earlyUrls(victim)) expect(isAllowed(url, `${running.baseUrl}${victimPath}`)).toBe(true);
+          },
+        ),
         { numRuns: 60 },
       );
     });

@@ -64,7 +64,10 @@ export async function checkVariant(server: ServerProcess): Promise<VariantCheck>
 const PAGE_ASSETS = 8;
 
 /** What each variant must answer, next to what bare answers; floors are compared with their module mode. */
-const EXPECTED: Record<string, Partial<Pick<VariantCheck, 'pageMode' | 'pageLinks' | 'page103s'>> & { newline?: boolean }> = {
+const EXPECTED: Record<
+  string,
+  Partial<Pick<VariantCheck, 'pageMode' | 'pageLinks' | 'page103s'>> & { newline?: boolean }
+> = {
   bare: { pageMode: undefined, pageLinks: 0, page103s: 0 },
   'noop-interceptor': { pageMode: undefined, pageLinks: 0, page103s: 0 },
   late: { pageMode: 'late', pageLinks: PAGE_ASSETS, page103s: 0 },
@@ -92,12 +95,20 @@ export function selfCheck(checks: readonly VariantCheck[]): Map<VariantName, str
     differs('page status', c.pageStatus, 200);
     differs('JSON status', c.jsonStatus, 200);
     differs('JSON links', c.jsonLinks, 0);
-    const counterpart = Object.entries(FLOOR_OF).find(([, floor]) => floor === c.variant)?.[0] as VariantName | undefined;
+    const counterpart = Object.entries(FLOOR_OF).find(([, floor]) => floor === c.variant)?.[0] as
+      VariantName | undefined;
     if (counterpart) {
       const mode = byName.get(counterpart);
       if (!mode) wrong.push(`${counterpart} did not run, nothing to compare with`);
       else {
-        for (const key of ['pageMode', 'pageLink', 'page103Link', 'page103s', 'pageBodyBytes', 'pageBodyDigest'] as const) {
+        for (const key of [
+          'pageMode',
+          'pageLink',
+          'page103Link',
+          'page103s',
+          'pageBodyBytes',
+          'pageBodyDigest',
+        ] as const) {
           differs(`${key} (against ${counterpart})`, c[key], mode[key]);
         }
       }

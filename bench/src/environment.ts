@@ -33,7 +33,10 @@ export function environment(): Environment {
     date: new Date().toISOString(),
     node: process.version,
     packages: Object.fromEntries(
-      ['@nestjs/core', '@nestjs/platform-express', 'express', 'hbs', 'autocannon', 'netjet'].map((name) => [name, versionOf(name)]),
+      ['@nestjs/core', '@nestjs/platform-express', 'express', 'hbs', 'autocannon', 'netjet'].map((name) => [
+        name,
+        versionOf(name),
+      ]),
     ),
     cpuModel: cores[0]?.model.trim() ?? 'unknown',
     cpuCount: cores.length,

@@ -26,23 +26,29 @@ export function skipInformationalResponses(counter: InformationalCounter): (clie
   return (client) => {
     const parser = (client as unknown as { parser: Record<number, Callback> }).parser;
     let informational = false;
-    intercept(parser, ON_HEADERS_COMPLETE, (original) =>
-      function (this: unknown, info: { statusCode?: number } | number, ...rest: unknown[]) {
-        // compat mode passes one info object; older mode passes statusCode as the 6th argument
-        const status = typeof info === 'object' ? info.statusCode : (rest[4] as number | undefined);
-        informational = status !== undefined && status >= 100 && status < 200;
-        return original.call(this, info, ...rest);
-      },
+    intercept(
+      parser,
+      ON_HEADERS_COMPLETE,
+      (original) =>
+        function (this: unknown, info: { statusCode?: number } | number, ...rest: unknown[]) {
+          // compat mode passes one info object; older mode passes statusCode as the 6th argument
+          const status = typeof info === 'object' ? info.statusCode : (rest[4] as number | undefined);
+          informational = status !== undefined && status >= 100 && status < 200;
+          return original.call(this, info, ...rest);
+        },
     );
-    intercept(parser, ON_MESSAGE_COMPLETE, (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        if (informational) {
-          informational = false;
-          counter.count++;
-          return undefined;
-        }
-        return original.apply(this, args);
-      },
+    intercept(
+      parser,
+      ON_MESSAGE_COMPLETE,
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          if (informational) {
+            informational = false;
+            counter.count++;
+            return undefined;
+          }
+          return original.apply(this, args);
+        },
     );
   };
 }

@@ -37,7 +37,8 @@ const fixed = (value: number | undefined, digits: number): string =>
   value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 const mib = (bytes: number | undefined): string => (bytes === undefined ? '–' : `${(bytes / MIB).toFixed(1)}`);
 const verdict = (met: boolean | undefined): string => (met === undefined ? '' : met ? 'yes' : '**no**');
-const row = (cells: readonly unknown[]): string => `| ${cells.map((cell) => String(cell).replaceAll('|', '\\|')).join(' | ')} |`;
+const row = (cells: readonly unknown[]): string =>
+  `| ${cells.map((cell) => String(cell).replaceAll('|', '\\|')).join(' | ')} |`;
 const table = (head: readonly string[], rows: readonly (readonly unknown[])[]): string =>
   [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 
@@ -53,8 +54,12 @@ function checksSection(results: BenchResults): string {
     `${c.jsonStatus}, ${c.jsonLinks} links`,
     (results.selfCheck[c.variant] ?? []).length === 0 ? 'yes' : `**no**: ${results.selfCheck[c.variant].join('; ')}`,
   ]);
-  for (const [name, error] of Object.entries(results.startErrors)) rows.push([name, '', `did not start: ${error}`, '', '', '', '', '', '**no**']);
-  return table(['Variant', 'What', 'Page status', '`x-http2-preload`', 'Links', '103s', 'Body bytes', 'JSON', 'Self-check'], rows);
+  for (const [name, error] of Object.entries(results.startErrors))
+    rows.push([name, '', `did not start: ${error}`, '', '', '', '', '', '**no**']);
+  return table(
+    ['Variant', 'What', 'Page status', '`x-http2-preload`', 'Links', '103s', 'Body bytes', 'JSON', 'Self-check'],
+    rows,
+  );
 }
 
 function throughputSection(results: BenchResults, route: 'html' | 'json'): string {
@@ -99,7 +104,17 @@ function targetsSection(results: BenchResults): string {
 
 function latencySection(results: BenchResults): string {
   return table(
-    ['Variant', 'Links visible via', 'Links p50 ms', 'Links p99 ms', 'Links p99.9 ms', 'Links min / max ms', 'Final p50 ms', 'Final p99 ms', 'With links'],
+    [
+      'Variant',
+      'Links visible via',
+      'Links p50 ms',
+      'Links p99 ms',
+      'Links p99.9 ms',
+      'Links min / max ms',
+      'Final p50 ms',
+      'Final p99 ms',
+      'With links',
+    ],
     results.latency.map((l) => [
       variant(l.variant).floor ? `*${l.variant}*` : l.variant,
       l.linksVia,
@@ -116,7 +131,19 @@ function latencySection(results: BenchResults): string {
 
 function memorySection(results: BenchResults): string {
   return table(
-    ['Variant', 'Responses (distinct paths)', 'Non-2xx / errors', 'req/s', 'Cache entries', 'RSS before → after, MiB', 'RSS after GC: before → after, MiB', 'Growth (after GC), MiB', 'Heap used after GC: before → after, MiB', 'Target', 'Met'],
+    [
+      'Variant',
+      'Responses (distinct paths)',
+      'Non-2xx / errors',
+      'req/s',
+      'Cache entries',
+      'RSS before → after, MiB',
+      'RSS after GC: before → after, MiB',
+      'Growth (after GC), MiB',
+      'Heap used after GC: before → after, MiB',
+      'Target',
+      'Met',
+    ],
     results.memory.map((m) => {
       const growth = (m.after.rssAfterGc ?? m.after.rss) - (m.before.rssAfterGc ?? m.before.rss);
       const hasCache = m.after.cacheEntries !== undefined;
@@ -139,9 +166,13 @@ function memorySection(results: BenchResults): string {
 
 export function renderResults(results: BenchResults): string {
   const { environment: env, settings } = results;
-  const packages = Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(', ');
+  const packages = Object.entries(env.packages)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
   const notes = existsSync(NOTES) ? readFileSync(NOTES, 'utf8').trim() : '';
-  const failed = Object.entries(results.selfCheck).filter(([, wrong]) => wrong.length > 0).length + Object.keys(results.startErrors).length;
+  const failed =
+    Object.entries(results.selfCheck).filter(([, wrong]) => wrong.length > 0).length +
+    Object.keys(results.startErrors).length;
   const met = results.targets.filter((t) => t.met).length;
   return `# Benchmark results
 ${results.quick ? '\n**Quick run (`BENCH_QUICK=1`): one short round per variant, to see that everything runs. Its figures mean nothing.**\n' : ''}
@@ -150,7 +181,9 @@ Written by \`${results.command}\` (bench/src/run.ts); every figure below comes f
 - Date: ${env.date}; the run took ${fixed(results.elapsedSec / 60, 1)} min
 - Node ${env.node}; ${packages}
 - CPU: ${env.cpuCount} × ${env.cpuModel}; 1-minute load average when the run started: ${fixed(env.loadAverageAtStart, 2)}
-- Settings: ${Object.entries(settings).map(([key, value]) => `${key} ${value}`).join(', ')}
+- Settings: ${Object.entries(settings)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ')}
 - Every server is a child process on 127.0.0.1 (an ephemeral port), the load generator (autocannon, programmatic) runs in the parent. Each variant serves the same Handlebars page (a layout and a page, 8 assets: 2 styles, a font, 3 scripts, 2 images; 20 list items), with \`view cache\` on as in production.
 - The *floors* (in italics) are the bare app plus a hand-written Express middleware doing one mode's wire work with precomputed links, and nothing else (bench/src/floors.ts): the gap between a module mode and its floor is the module's own cost.
 

@@ -42,7 +42,14 @@ const SETTINGS = {
 };
 
 /** The modes whose hint latency the issue asks for, with the early floors as the wire's own latency. */
-const LATENCY_VARIANTS: readonly VariantName[] = ['late', 'floor-flush', 'early-flush', 'floor-103', 'early-103', 'netjet'];
+const LATENCY_VARIANTS: readonly VariantName[] = [
+  'late',
+  'floor-flush',
+  'early-flush',
+  'floor-103',
+  'early-103',
+  'netjet',
+];
 /** bare runs the same 100,000 paths as a reference: what Node, Express and Nest grow by themselves. */
 const MEMORY_VARIANTS: readonly VariantName[] = [MEMORY_VARIANT, 'bare'];
 
@@ -93,10 +100,15 @@ function floorLinksFrom(checks: readonly VariantCheck[]): (name: VariantName) =>
 async function main(): Promise<boolean> {
   const env = environment();
   const startErrors: Record<string, string> = {};
-  log(`Node ${env.node}, ${env.cpuCount} × ${env.cpuModel}, load ${env.loadAverageAtStart.toFixed(2)}${QUICK ? ' (quick run)' : ''}`);
+  log(
+    `Node ${env.node}, ${env.cpuCount} × ${env.cpuModel}, load ${env.loadAverageAtStart.toFixed(2)}${QUICK ? ' (quick run)' : ''}`,
+  );
 
   // The module's modes first: the floors are started with the links those sent.
-  const modules = await startAll(VARIANTS.filter((name) => !variant(name).floor), startErrors);
+  const modules = await startAll(
+    VARIANTS.filter((name) => !variant(name).floor),
+    startErrors,
+  );
   const moduleChecks = await checkAll(modules);
   const floors = await startAll(
     VARIANTS.filter((name) => variant(name).floor),
@@ -121,7 +133,10 @@ async function main(): Promise<boolean> {
     for (const name of LATENCY_VARIANTS) {
       const server = servers.find((s) => s.variant === name);
       if (!server) continue;
-      const figures = await hintLatency(server, { requests: SETTINGS.latencyRequests, connections: SETTINGS.latencyConnections });
+      const figures = await hintLatency(server, {
+        requests: SETTINGS.latencyRequests,
+        connections: SETTINGS.latencyConnections,
+      });
       log(
         `latency ${name}: links p50 ${figures.linksMedianMs.toFixed(2)}, p99 ${figures.linksP99Ms.toFixed(2)}, ` +
           `p99.9 ${figures.linksP999Ms.toFixed(2)} ms (${figures.requests} requests)`,
@@ -155,7 +170,9 @@ async function main(): Promise<boolean> {
         connections: SETTINGS.connections,
       });
       const rssMiB = (stats: { rssAfterGc?: number }) => ((stats.rssAfterGc ?? Number.NaN) / 2 ** 20).toFixed(1);
-      log(`memory ${name}: ${figures.seconds.toFixed(0)} s, cache ${figures.after.cacheEntries ?? '-'}, RSS ${rssMiB(figures.before)} → ${rssMiB(figures.after)} MiB`);
+      log(
+        `memory ${name}: ${figures.seconds.toFixed(0)} s, cache ${figures.after.cacheEntries ?? '-'}, RSS ${rssMiB(figures.before)} → ${rssMiB(figures.after)} MiB`,
+      );
       memory.push(figures);
     } finally {
       await server.stop();
@@ -171,9 +188,16 @@ async function main(): Promise<boolean> {
   const width = Math.max(...targets.map((t) => t.name.length));
   console.log(`\nTargets${QUICK ? ' (quick run: figures mean nothing)' : ''}:`);
   for (const t of targets) {
-    console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.name.padEnd(width)}  ${t.value.padEnd(16)} ${t.rule}; ${t.detail}`);
+    console.log(
+      `  ${t.met ? 'met    ' : 'NOT MET'}  ${t.name.padEnd(width)}  ${t.value.padEnd(16)} ${t.rule}; ${t.detail}`,
+    );
   }
-  const failed = [...Object.entries(full.selfCheck).filter(([, w]) => w.length > 0).map(([name]) => name), ...Object.keys(startErrors)];
+  const failed = [
+    ...Object.entries(full.selfCheck)
+      .filter(([, w]) => w.length > 0)
+      .map(([name]) => name),
+    ...Object.keys(startErrors),
+  ];
   console.log(`Self-check: ${failed.length === 0 ? 'passed' : `FAILED for ${failed.join(', ')}`}`);
   log(`done in ${full.elapsedSec.toFixed(0)} s: ${RESULTS_MD}, ${RESULTS_JSON}`);
   return failed.length === 0;

@@ -35,7 +35,8 @@ function nextMessage<T extends ChildMessage['type']>(child: ChildProcess, type: 
       if (message.type === type) done(undefined, message as Extract<ChildMessage, { type: T }>);
       else if (message.type === 'failed') done(new Error(message.error));
     };
-    const onExit = (code: number | null, signal: string | null) => done(new Error(`exited (${signal ?? code}) before "${type}"`));
+    const onExit = (code: number | null, signal: string | null) =>
+      done(new Error(`exited (${signal ?? code}) before "${type}"`));
     function done(error?: Error, message?: Extract<ChildMessage, { type: T }>) {
       clearTimeout(timer);
       child.off('message', onMessage);

@@ -29,7 +29,11 @@ export interface Target {
 
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
-function rounds(throughput: readonly VariantThroughput[], name: VariantName, route: 'html' | 'json'): readonly RoundSample[] {
+function rounds(
+  throughput: readonly VariantThroughput[],
+  name: VariantName,
+  route: 'html' | 'json',
+): readonly RoundSample[] {
   return throughput.find((t) => t.variant === name && t.route === route)?.rounds ?? [];
 }
 
@@ -66,8 +70,10 @@ function ratioTarget(
 
 export function judgeTargets(throughput: readonly VariantThroughput[], latency: readonly HintLatency[]): Target[] {
   const targets: Target[] = [];
-  for (const mode of FLOORED_MODES) targets.push(ratioTarget(throughput, mode, FLOOR_OF[mode], 'html', FLOOR_RATIO_LIMIT));
-  for (const mode of FLOORED_MODES) targets.push(ratioTarget(throughput, mode, 'noop-interceptor', 'json', JSON_RATIO_LIMIT));
+  for (const mode of FLOORED_MODES)
+    targets.push(ratioTarget(throughput, mode, FLOOR_OF[mode], 'html', FLOOR_RATIO_LIMIT));
+  for (const mode of FLOORED_MODES)
+    targets.push(ratioTarget(throughput, mode, 'noop-interceptor', 'json', JSON_RATIO_LIMIT));
   // "Faster than netjet on every run": in every round, on both routes (netjet wraps every response).
   for (const mode of FLOORED_MODES) {
     const html = cpuRatios(throughput, mode, 'netjet', 'html');

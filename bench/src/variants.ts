@@ -56,7 +56,7 @@ const DEFINITIONS: Record<VariantName, Omit<Variant, 'name'>> = {
     noopInterceptor: true,
   },
   'floor-late': {
-    description: 'bare + hand-written middleware: precomputed `Link` set by `on-headers` (late mode\'s wire work)',
+    description: "bare + hand-written middleware: precomputed `Link` set by `on-headers` (late mode's wire work)",
     floor: 'late',
     htmlOnly: true,
   },

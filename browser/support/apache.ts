@@ -52,8 +52,12 @@ ServerName 127.0.0.1
 SSLSessionCache shmcb:${join(dir, 'ssl_scache')}(512000)
 ${hosts.join('')}`,
   );
-  const child = spawn(existsSync('/usr/sbin/apache2') ? '/usr/sbin/apache2' : 'apache2', ['-f', join(dir, 'httpd.conf'), '-DFOREGROUND'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    existsSync('/usr/sbin/apache2') ? '/usr/sbin/apache2' : 'apache2',
+    ['-f', join(dir, 'httpd.conf'), '-DFOREGROUND'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return started(child, dir, ports, spki, 'apache2');
 }

@@ -31,7 +31,10 @@ export async function startSampleApp(): Promise<RunningApp> {
  * The sample's slow and plain pages (same controllers, views and static files) with other
  * module options, for what the sample cannot show: `preloadHeaders: false`, say.
  */
-export async function startSampleVariant(options: Http2PreloadOptions, variant: VariantOptions = {}): Promise<RunningApp> {
+export async function startSampleVariant(
+  options: Http2PreloadOptions,
+  variant: VariantOptions = {},
+): Promise<RunningApp> {
   const app = await NestFactory.create<NestExpressApplication>(variantModule(options), { logger: false });
   // As sample/src/app.ts does; the sample's own setup is what startSampleApp() tests.
   app.useStaticAssets(

@@ -34,6 +34,8 @@ export async function startH2o(upstreamPorts: readonly number[]): Promise<Runnin
     '',
   ];
   writeFileSync(join(dir, 'h2o.conf'), config.join('\n'));
-  const child = spawn(existsSync('/usr/bin/h2o') ? '/usr/bin/h2o' : 'h2o', ['-c', join(dir, 'h2o.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(existsSync('/usr/bin/h2o') ? '/usr/bin/h2o' : 'h2o', ['-c', join(dir, 'h2o.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return started(child, dir, ports, spki, 'h2o');
 }

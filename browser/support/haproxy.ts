@@ -23,7 +23,10 @@ export async function startHaproxy(upstreamPorts: readonly number[]): Promise<Ru
   const dir = mkdtempSync(join(tmpdir(), 'nestjs-http2-preload-haproxy-'));
   chmodSync(dir, 0o755);
   const spki = selfSignedCertificate(dir);
-  writeFileSync(join(dir, 'combined.pem'), readFileSync(join(dir, 'cert.pem'), 'utf8') + readFileSync(join(dir, 'key.pem'), 'utf8'));
+  writeFileSync(
+    join(dir, 'combined.pem'),
+    readFileSync(join(dir, 'cert.pem'), 'utf8') + readFileSync(join(dir, 'key.pem'), 'utf8'),
+  );
   const ports: number[] = [];
   for (const _ of upstreamPorts) ports.push(await freePort());
   const sites = upstreamPorts.map(
@@ -46,9 +49,13 @@ defaults
   timeout server 60s
 ${sites.join('')}`,
   );
-  const child = spawn(existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy', ['-f', join(dir, 'haproxy.cfg'), '-db'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy',
+    ['-f', join(dir, 'haproxy.cfg'), '-db'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return started(child, dir, ports, spki, 'haproxy');
 }
 
@@ -66,7 +73,9 @@ export async function started(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await untilTls(ports[0], () => (child.exitCode !== null ? `${name} exited (${child.exitCode}):\n${log}` : undefined));
+    await untilTls(ports[0], () =>
+      child.exitCode !== null ? `${name} exited (${child.exitCode}):\n${log}` : undefined,
+    );
     return { origins: ports.map((port) => `https://127.0.0.1:${port}`), spki, stop };
   } catch (error) {
     await stop();

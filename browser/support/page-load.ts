@@ -120,7 +120,10 @@ export async function readPage() {
     firstContentfulPaint,
     rendered: {
       // Firefox quotes the family name ("Inter"), Chromium does not.
-      stylesheet: !!sheet && sheet.cssRules.length > 0 && getComputedStyle(document.body).fontFamily.replace(/["']/g, '').startsWith('Inter'),
+      stylesheet:
+        !!sheet &&
+        sheet.cssRules.length > 0 &&
+        getComputedStyle(document.body).fontFamily.replace(/["']/g, '').startsWith('Inter'),
       script: document.documentElement.dataset.script === 'ran',
       font: [...document.fonts].some(
         (face) => face.family.replace(/["']/g, '') === 'Inter' && face.status === 'loaded',

@@ -30,7 +30,12 @@ function exchange(over: Partial<Exchange> = {}): Exchange {
 
 function assets(headers: Record<string, string> = LONG_CACHE): AssetFetch[] {
   return [
-    { url: `${ORIGIN}/static/css/app.css?v=1`, status: 200, headers: { ...headers, 'content-type': 'text/css' }, body: CSS_BODY },
+    {
+      url: `${ORIGIN}/static/css/app.css?v=1`,
+      status: 200,
+      headers: { ...headers, 'content-type': 'text/css' },
+      body: CSS_BODY,
+    },
     { url: `${ORIGIN}/static/fonts/inter.woff2`, status: 200, headers },
     { url: `${ORIGIN}/static/js/app.js?v=1`, status: 200, headers },
   ];
@@ -41,7 +46,11 @@ function observations(over: Partial<Observations> = {}): Observations {
   return {
     url: `${ORIGIN}/slow`,
     transport: 'tls-h2',
-    warm: exchange({ headers: { ...page.headers, 'x-http2-preload': 'late' }, body: PAGE.trimStart(), firstChunkBlank: false }),
+    warm: exchange({
+      headers: { ...page.headers, 'x-http2-preload': 'late' },
+      body: PAGE.trimStart(),
+      firstChunkBlank: false,
+    }),
     h2: page,
     http1: exchange({ protocol: 'http/1.1' }),
     assets: assets(),
@@ -49,11 +58,19 @@ function observations(over: Partial<Observations> = {}): Observations {
   };
 }
 
-const HINTS_103 = '</static/css/app.css?v=1>; rel=preload; as=style, </static/fonts/inter.woff2>; rel=preload; as=font; crossorigin=anonymous, </static/js/app.js?v=1>; rel=preload; as=script';
+const HINTS_103 =
+  '</static/css/app.css?v=1>; rel=preload; as=style, </static/fonts/inter.woff2>; rel=preload; as=font; crossorigin=anonymous, </static/js/app.js?v=1>; rel=preload; as=script';
 
 /** A route with @Preload({ strategy: 'earlyHints' }), its 103 relayed: no flushed newline. */
 function with103(over: Partial<Exchange> = {}): Exchange {
-  return exchange({ interim: [{ status: 103, atMs: 3, link: HINTS_103 }], headersAtMs: 304, firstChunkBlank: false, contentAtMs: 305, body: PAGE.trimStart(), ...over });
+  return exchange({
+    interim: [{ status: 103, atMs: 3, link: HINTS_103 }],
+    headersAtMs: 304,
+    firstChunkBlank: false,
+    contentAtMs: 305,
+    body: PAGE.trimStart(),
+    ...over,
+  });
 }
 
 describe('diagnose: the strategy on this path', () => {
@@ -64,7 +81,13 @@ describe('diagnose: the strategy on this path', () => {
   });
 
   test('early, but the headers came with the content (a buffering proxy): fix, with the nginx setting when nginx answered', () => {
-    const buffered = exchange({ headersAtMs: 310, firstChunkBlank: false, contentAtMs: 310, endAtMs: 311, headers: { ...exchange().headers, server: 'nginx/1.22.1' } });
+    const buffered = exchange({
+      headersAtMs: 310,
+      firstChunkBlank: false,
+      contentAtMs: 310,
+      endAtMs: 311,
+      headers: { ...exchange().headers, server: 'nginx/1.22.1' },
+    });
     const { verdict } = diagnose(observations({ h2: buffered }));
     expect(verdict).toMatchObject({ status: 'fix', exitCode: 1, strategy: 'flushHeaders' });
     expect(verdict.change).toMatch(/^your proxy buffers flushed headers: add `proxy_http_version 1\.1;`/);
@@ -79,7 +102,11 @@ describe('diagnose: the strategy on this path', () => {
       contentAtMs: undefined,
       endAtMs: undefined,
       body: '',
-      failure: { kind: 'protocol', code: 'ERR_HTTP2_STREAM_ERROR', message: 'Stream closed with error code NGHTTP2_PROTOCOL_ERROR' },
+      failure: {
+        kind: 'protocol',
+        code: 'ERR_HTTP2_STREAM_ERROR',
+        message: 'Stream closed with error code NGHTTP2_PROTOCOL_ERROR',
+      },
     });
     const { verdict, findings } = diagnose(observations({ h2: broken, assets: [] }));
     expect(verdict).toMatchObject({ status: 'fix', exitCode: 1, strategy: 'flushHeaders' });
@@ -88,13 +115,28 @@ describe('diagnose: the strategy on this path', () => {
   });
 
   test('a 103 then a malformed response over HTTP/1.1 only: the proxy mishandles 103', () => {
-    const broken = with103({ protocol: 'http/1.1', status: undefined, headers: {}, body: '', failure: { kind: 'protocol', code: 'HPE_INVALID_CONSTANT', message: 'Parse Error' } });
+    const broken = with103({
+      protocol: 'http/1.1',
+      status: undefined,
+      headers: {},
+      body: '',
+      failure: { kind: 'protocol', code: 'HPE_INVALID_CONSTANT', message: 'Parse Error' },
+    });
     const { verdict } = diagnose(observations({ transport: 'cleartext', h2: undefined, http1: broken }));
     expect(verdict.change).toMatch(/^use flushHeaders \(your proxy breaks 103 Early Hints\)/);
   });
 
   test('HTTP/2 fails where HTTP/1.1 works: something to fix, not "cannot check"', () => {
-    const failed = exchange({ status: undefined, headers: {}, body: '', failure: { kind: 'protocol', code: 'ERR_HTTP2_STREAM_ERROR', message: 'Stream closed with error code NGHTTP2_INTERNAL_ERROR' } });
+    const failed = exchange({
+      status: undefined,
+      headers: {},
+      body: '',
+      failure: {
+        kind: 'protocol',
+        code: 'ERR_HTTP2_STREAM_ERROR',
+        message: 'Stream closed with error code NGHTTP2_INTERNAL_ERROR',
+      },
+    });
     const { verdict, findings } = diagnose(observations({ h2: failed }));
     expect(findings.map((f) => f.code)).toEqual(['h2-fails']);
     expect(verdict).toMatchObject({ status: 'fix', exitCode: 1 });
@@ -106,15 +148,22 @@ describe('diagnose: the strategy on this path', () => {
   });
 
   test('a relayed 103 without nonces on a page whose CSP wants them: Firefox does not use it, use flushHeaders', () => {
-    const headers = { ...exchange().headers, 'content-security-policy': "default-src 'self'; script-src 'nonce-abc'; style-src 'nonce-abc'" };
+    const headers = {
+      ...exchange().headers,
+      'content-security-policy': "default-src 'self'; script-src 'nonce-abc'; style-src 'nonce-abc'",
+    };
     const { verdict, findings } = diagnose(observations({ h2: with103({ headers }) }));
-    expect(findings.find((f) => f.code === 'early-hints-csp-nonce')?.message).toMatch(/on style and script, and the 103's links for them carry none \(\/static\/css\/app\.css\?v=1, \/static\/js\/app\.js\?v=1\)/);
+    expect(findings.find((f) => f.code === 'early-hints-csp-nonce')?.message).toMatch(
+      /on style and script, and the 103's links for them carry none \(\/static\/css\/app\.css\?v=1, \/static\/js\/app\.js\?v=1\)/,
+    );
     expect(verdict).toMatchObject({ status: 'fix', strategy: 'flushHeaders' });
     expect(verdict.change).toMatch(/^use flushHeaders on pages with a nonce-based Content-Security-Policy/);
   });
 
   test('a relayed 103 whose files are max-age=0: serve the folder with max-age', () => {
-    const { verdict, assets: reports } = diagnose(observations({ h2: with103(), assets: assets({ 'cache-control': 'public, max-age=0', etag: 'W/"1"' }) }));
+    const { verdict, assets: reports } = diagnose(
+      observations({ h2: with103(), assets: assets({ 'cache-control': 'public, max-age=0', etag: 'W/"1"' }) }),
+    );
     expect(verdict).toMatchObject({ status: 'fix', strategy: 'earlyHints' });
     expect(verdict.change).toMatch(/^serve \/static\/ with max-age/);
     expect(reports.every((a) => a.fresh === false && a.freshness === 'max-age=0')).toBe(true);
@@ -127,18 +176,31 @@ describe('diagnose: the strategy on this path', () => {
   });
 
   test('a 103 over plain HTTP/1.1: browsers ignore it, use flushHeaders', () => {
-    const { verdict } = diagnose(observations({ transport: 'cleartext', h2: undefined, http1: with103({ protocol: 'http/1.1' }), url: 'http://app.test/slow' }));
+    const { verdict } = diagnose(
+      observations({
+        transport: 'cleartext',
+        h2: undefined,
+        http1: with103({ protocol: 'http/1.1' }),
+        url: 'http://app.test/slow',
+      }),
+    );
     expect(verdict).toMatchObject({ status: 'fix', strategy: 'flushHeaders' });
     expect(verdict.change).toMatch(/^use flushHeaders \(browsers ignore 103 over HTTP\/1\.1\)/);
   });
 
   test('early without a 103 and without the flushed newline: the proxy dropped the 103', () => {
     const dropped = exchange({ firstChunkBlank: false, body: PAGE.trimStart(), headersAtMs: 304 });
-    expect(diagnose(observations({ h2: dropped })).verdict.change).toMatch(/^use flushHeaders \(your proxy drops 103\)/);
+    expect(diagnose(observations({ h2: dropped })).verdict.change).toMatch(
+      /^use flushHeaders \(your proxy drops 103\)/,
+    );
   });
 
   test('still late on the second request: hints never go early', () => {
-    const late = exchange({ headers: { ...exchange().headers, 'x-http2-preload': 'late' }, firstChunkBlank: false, body: PAGE.trimStart() });
+    const late = exchange({
+      headers: { ...exchange().headers, 'x-http2-preload': 'late' },
+      firstChunkBlank: false,
+      body: PAGE.trimStart(),
+    });
     const { verdict } = diagnose(observations({ h2: late }));
     expect(verdict).toMatchObject({ status: 'fix', exitCode: 1 });
     expect(verdict.change).toMatch(/proxy_http_version 1\.1/);
@@ -147,18 +209,32 @@ describe('diagnose: the strategy on this path', () => {
 
 describe('diagnose: what cannot be checked gives exit status 2 and a plain message', () => {
   test('unreachable, TLS and timeout failures', () => {
-    const tls = diagnose({ url: `${ORIGIN}/`, assets: [], failure: { kind: 'tls', code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' } });
+    const tls = diagnose({
+      url: `${ORIGIN}/`,
+      assets: [],
+      failure: { kind: 'tls', code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' },
+    });
     expect(tls.verdict).toMatchObject({ status: 'unchecked', exitCode: 2 });
     expect(tls.verdict.summary).toMatch(/--insecure/);
-    const refused = diagnose({ url: `${ORIGIN}/`, assets: [], failure: { kind: 'unreachable', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' } });
+    const refused = diagnose({
+      url: `${ORIGIN}/`,
+      assets: [],
+      failure: { kind: 'unreachable', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' },
+    });
     expect(refused.verdict.summary).toMatch(/^Cannot reach app\.test/);
-    const slow = diagnose({ url: `${ORIGIN}/`, assets: [], failure: { kind: 'timeout', code: 'ETIMEDOUT', message: 'no answer within 100 ms' } });
+    const slow = diagnose({
+      url: `${ORIGIN}/`,
+      assets: [],
+      failure: { kind: 'timeout', code: 'ETIMEDOUT', message: 'no answer within 100 ms' },
+    });
     expect(slow.verdict.summary).toMatch(/--timeout/);
   });
 
   test('JSON, a 404 and a page without hints', () => {
     const json = exchange({ headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(diagnose(observations({ h2: json })).verdict.summary).toMatch(/^Not an HTML page \(Content-Type: application\/json\)/);
+    expect(diagnose(observations({ h2: json })).verdict.summary).toMatch(
+      /^Not an HTML page \(Content-Type: application\/json\)/,
+    );
     expect(diagnose(observations({ h2: exchange({ status: 404 }) })).verdict).toMatchObject({ exitCode: 2 });
     const bare = exchange({ headers: { 'content-type': 'text/html' } });
     expect(diagnose(observations({ h2: bare })).verdict).toMatchObject({ status: 'unchecked', exitCode: 2 });
@@ -166,18 +242,25 @@ describe('diagnose: what cannot be checked gives exit status 2 and a plain messa
 
   test('a redirect names where it goes', () => {
     const moved = exchange({ status: 301, headers: { location: 'https://app.test/slow/' } });
-    expect(diagnose(observations({ h2: moved })).verdict.summary).toBe('The page answered 301, not 2xx (Location: https://app.test/slow/): give the URL it redirects to.');
+    expect(diagnose(observations({ h2: moved })).verdict.summary).toBe(
+      'The page answered 301, not 2xx (Location: https://app.test/slow/): give the URL it redirects to.',
+    );
   });
 
   test('a page that broke off after its headers is something to fix', () => {
-    const cut = exchange({ endAtMs: undefined, failure: { kind: 'unreachable', code: 'ECONNRESET', message: 'the response ended before it was complete' } });
+    const cut = exchange({
+      endAtMs: undefined,
+      failure: { kind: 'unreachable', code: 'ECONNRESET', message: 'the response ended before it was complete' },
+    });
     const { verdict, findings } = diagnose(observations({ h2: cut }));
     expect(findings[0].code).toBe('page-incomplete');
     expect(verdict).toMatchObject({ status: 'fix', exitCode: 1 });
   });
 
   test('a 502 from the proxy is something to fix, with the header-size hint', () => {
-    const { verdict } = diagnose(observations({ h2: exchange({ status: 502, headers: { 'content-type': 'text/html' } }) }));
+    const { verdict } = diagnose(
+      observations({ h2: exchange({ status: 502, headers: { 'content-type': 'text/html' } }) }),
+    );
     expect(verdict).toMatchObject({ status: 'fix', exitCode: 1 });
     expect(verdict.change).toMatch(/maxHeaderBytes/);
   });
@@ -185,7 +268,9 @@ describe('diagnose: what cannot be checked gives exit status 2 and a plain messa
 
 describe('diagnose: the hinted files', () => {
   function codes(obs: Observations): string[] {
-    return diagnose(obs).findings.filter((f) => f.severity === 'warn' || f.severity === 'error').map((f) => f.code);
+    return diagnose(obs)
+      .findings.filter((f) => f.severity === 'warn' || f.severity === 'error')
+      .map((f) => f.code);
   }
 
   test('the sample as it is has nothing to fix (the font is used by the stylesheet)', () => {
@@ -200,8 +285,12 @@ describe('diagnose: the hinted files', () => {
   });
 
   test('a font hint without crossorigin, and a script hint with one where the tag has none', () => {
-    const link = '</static/css/app.css?v=1>; rel=preload; as=style, </static/fonts/inter.woff2>; rel=preload; as=font, </static/js/app.js?v=1>; rel=preload; as=script; crossorigin';
-    expect(codes(observations({ h2: exchange({ headers: { ...exchange().headers, link } }) }))).toEqual(['font-without-crossorigin', 'crossorigin-mismatch']);
+    const link =
+      '</static/css/app.css?v=1>; rel=preload; as=style, </static/fonts/inter.woff2>; rel=preload; as=font, </static/js/app.js?v=1>; rel=preload; as=script; crossorigin';
+    expect(codes(observations({ h2: exchange({ headers: { ...exchange().headers, link } }) }))).toEqual([
+      'font-without-crossorigin',
+      'crossorigin-mismatch',
+    ]);
   });
 
   test('a hint that redirects, and one that is missing', () => {
@@ -209,12 +298,15 @@ describe('diagnose: the hinted files', () => {
     moved[2] = { url: `${ORIGIN}/static/js/app.js?v=1`, status: 301, headers: { location: '/static/js/app.2.js' } };
     moved[1] = { url: `${ORIGIN}/static/fonts/inter.woff2`, status: 404, headers: {} };
     const diagnosis = diagnose(observations({ assets: moved }));
-    expect(diagnosis.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info').map((f) => f.code)).toEqual(['hint-missing', 'hint-redirects']);
+    expect(diagnosis.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info').map((f) => f.code)).toEqual([
+      'hint-missing',
+      'hint-redirects',
+    ]);
     // The most serious one is the change to make.
     expect(diagnosis.verdict.change).toMatch(/inter\.woff2/);
   });
 
-  test('response headers past nginx\'s 4 KiB buffer', () => {
+  test("response headers past nginx's 4 KiB buffer", () => {
     expect(codes(observations({ h2: exchange({ headerBytes: 5000 }) }))).toEqual(['headers-too-large']);
   });
 });

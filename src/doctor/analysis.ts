@@ -1,7 +1,7 @@
 import { freshness, type Freshness } from './freshness.js';
 import { relList, scanHtml, cssUrls, type Tag } from './html-scan.js';
 import { preloadLinks, type ParsedLink } from './link-parse.js';
-import type { AssetFetch, Exchange, Failure, Observations } from './observation.js';
+import type { Exchange, Failure, Observations } from './observation.js';
 
 export type Severity = 'ok' | 'info' | 'warn' | 'error';
 
@@ -78,7 +78,12 @@ export interface Diagnosis {
 export const PROXY_HEADER_LIMITS = [
   { proxy: 'nginx', bytes: 4096, setting: 'proxy_buffer_size 4k', applies: 'all response headers' },
   { proxy: 'Apache', bytes: 8190, setting: 'LimitRequestFieldSize 8190', applies: 'one header line' },
-  { proxy: 'HAProxy', bytes: 15360, setting: 'tune.bufsize 16384 less tune.maxrewrite 1024', applies: 'all response headers' },
+  {
+    proxy: 'HAProxy',
+    bytes: 15360,
+    setting: 'tune.bufsize 16384 less tune.maxrewrite 1024',
+    applies: 'all response headers',
+  },
 ] as const;
 
 const exitCodes = { ok: 0, fix: 1, unchecked: 2 } as const;
@@ -90,7 +95,8 @@ export function diagnose(obs: Observations): Diagnosis {
     .filter((r): r is RequestReport => r !== undefined);
   const base = { url: obs.url, transport: obs.transport, requests };
 
-  if (obs.failure) return { ...base, findings: [], assets: [], verdict: unchecked(failureMessage(obs.failure, obs.url)) };
+  if (obs.failure)
+    return { ...base, findings: [], assets: [], verdict: unchecked(failureMessage(obs.failure, obs.url)) };
   const primary = obs.h2 ?? obs.http1;
   if (!primary) return { ...base, findings: [], assets: [], verdict: unchecked('No request of the page was made.') };
 
@@ -137,7 +143,10 @@ export function diagnose(obs: Observations): Diagnosis {
   }
   if (status < 200 || status >= 300) {
     const location = primary.headers['location'];
-    const where = status >= 300 && status < 400 && location ? ` (Location: ${location}): give the URL it redirects to` : ': give the URL of a page that renders';
+    const where =
+      status >= 300 && status < 400 && location
+        ? ` (Location: ${location}): give the URL it redirects to`
+        : ': give the URL of a page that renders';
     return { ...base, findings, assets: [], verdict: unchecked(`The page answered ${status}, not 2xx${where}.`) };
   }
   const contentType = primary.headers['content-type'] ?? '';
@@ -146,7 +155,9 @@ export function diagnose(obs: Observations): Diagnosis {
       ...base,
       findings,
       assets: [],
-      verdict: unchecked(`Not an HTML page (Content-Type: ${contentType || 'none'}): hints are sent on HTML pages only; give the URL of one.`),
+      verdict: unchecked(
+        `Not an HTML page (Content-Type: ${contentType || 'none'}): hints are sent on HTML pages only; give the URL of one.`,
+      ),
     };
   }
 
@@ -164,7 +175,14 @@ export function diagnose(obs: Observations): Diagnosis {
     };
   }
   if (mode === 'off') {
-    return { ...base, findings, assets: [], verdict: unchecked('The page sends no hints (x-http2-preload: off): it recorded nothing, or its route has @NoPreload().') };
+    return {
+      ...base,
+      findings,
+      assets: [],
+      verdict: unchecked(
+        'The page sends no hints (x-http2-preload: off): it recorded nothing, or its route has @NoPreload().',
+      ),
+    };
   }
 
   if (primary.failure) {
@@ -172,7 +190,7 @@ export function diagnose(obs: Observations): Diagnosis {
       code: 'page-incomplete',
       severity: 'error',
       message: `The page's response broke off before its end (${primary.failure.message}). After flushed headers, the module closes the connection this way when the handler or template fails or answers something else than an HTML 200.`,
-      fix: 'look at the app\'s log for this route: it fails, redirects or changes its status after the flush; give it @Preload({ strategy: \'late\' }) or \'earlyHints\' if it must.',
+      fix: "look at the app's log for this route: it fails, redirects or changes its status after the flush; give it @Preload({ strategy: 'late' }) or 'earlyHints' if it must.",
     });
   }
 
@@ -197,7 +215,10 @@ export function diagnose(obs: Observations): Diagnosis {
         severity: 'ok',
         message: `A 103 with ${earlyLinks.length} preload link(s) arrived over HTTP/2 ${Math.round(gap)} ms before the page's headers.`,
       });
-      const blocked = earlyLinks.filter((link) => link.params.nonce === undefined && nonceRequired(primary.headers['content-security-policy'], link.params.as));
+      const blocked = earlyLinks.filter(
+        (link) =>
+          link.params.nonce === undefined && nonceRequired(primary.headers['content-security-policy'], link.params.as),
+      );
       if (blocked.length > 0) {
         strategy = 'flushHeaders';
         findings.push({
@@ -235,7 +256,7 @@ export function diagnose(obs: Observations): Diagnosis {
       severity: 'error',
       message: `x-http2-preload says early and the page does not start with a flushed newline, so the app sent a 103 Early Hints, but no 103 reached this client over ${primary.protocol}: the proxy drops it.`,
       fix: /apache/i.test(primary.headers['server'] ?? '')
-        ? "use flushHeaders (your proxy drops 103), or let Apache relay it over HTTP/2 with `H2EarlyHints on`."
+        ? 'use flushHeaders (your proxy drops 103), or let Apache relay it over HTTP/2 with `H2EarlyHints on`.'
         : "use flushHeaders (your proxy drops 103): remove strategy: 'earlyHints' from the module's options and from @Preload() on this route, or make the proxy relay 103 (Apache: `H2EarlyHints on`).",
     });
   } else if (mode === 'late') {
@@ -251,7 +272,7 @@ export function diagnose(obs: Observations): Diagnosis {
       code: 'unknown-mode',
       severity: 'warn',
       message: `x-http2-preload is ${mode ? `"${mode}"` : 'missing'}: the doctor cannot tell whether hints went early.`,
-      fix: 'keep the module\'s debugHeader on, and let the proxy pass x-http2-preload, so the doctor can check.',
+      fix: "keep the module's debugHeader on, and let the proxy pass x-http2-preload, so the doctor can check.",
     });
   }
 
@@ -260,7 +281,11 @@ export function diagnose(obs: Observations): Diagnosis {
 
   findings.push(...sizeFindings(primary));
 
-  const { assets, findings: assetFindings } = analyseAssets(obs, primary, strategy === 'earlyHints' && had103 && obs.transport === 'tls-h2');
+  const { assets, findings: assetFindings } = analyseAssets(
+    obs,
+    primary,
+    strategy === 'earlyHints' && had103 && obs.transport === 'tls-h2',
+  );
   findings.push(...assetFindings);
   return finish(base, findings, assets, strategy);
 }
@@ -348,7 +373,8 @@ export function nonceRequired(policy: string | undefined, as: string | undefined
 /** Whether the body began with the module's flushed newline, and whether it came on its own. */
 function startsWithFlushedNewline(exchange: Exchange): 'alone' | 'with-content' | 'no' {
   if (!/^[\r\n]/.test(exchange.body)) return 'no';
-  if (exchange.firstChunkBlank && exchange.contentAtMs !== undefined && exchange.headersAtMs !== undefined) return 'alone';
+  if (exchange.firstChunkBlank && exchange.contentAtMs !== undefined && exchange.headersAtMs !== undefined)
+    return 'alone';
   return 'with-content';
 }
 
@@ -359,12 +385,18 @@ function reportRequest(role: RequestReport['role'], exchange: Exchange): Request
     protocol: exchange.protocol,
     status: exchange.status,
     mode: exchange.headers['x-http2-preload'],
-    interim: exchange.interim.map((i) => ({ status: i.status, atMs: round(i.atMs), links: preloadLinks(i.link).map((l) => l.target) })),
+    interim: exchange.interim.map((i) => ({
+      status: i.status,
+      atMs: round(i.atMs),
+      links: preloadLinks(i.link).map((l) => l.target),
+    })),
     headersAtMs: round(exchange.headersAtMs),
     contentAtMs: round(exchange.contentAtMs),
     endAtMs: round(exchange.endAtMs),
     headStartMs:
-      exchange.headersAtMs !== undefined && exchange.contentAtMs !== undefined ? round(exchange.contentAtMs - exchange.headersAtMs) : undefined,
+      exchange.headersAtMs !== undefined && exchange.contentAtMs !== undefined
+        ? round(exchange.contentAtMs - exchange.headersAtMs)
+        : undefined,
     flushedNewline: flushed === 'alone',
     linkBytes: Buffer.byteLength(exchange.headers['link'] ?? ''),
     headerBytes: exchange.headerBytes,
@@ -378,15 +410,30 @@ function round<T extends number | undefined>(ms: T): T {
 
 function compareHttp1(http1: Exchange, h2Had103: boolean): Finding[] {
   if (http1.failure && http1.status === undefined) {
-    return [{ code: 'http1-failed', severity: 'warn', message: `Over HTTP/1.1 the page failed: ${http1.failure.message}.`, fix: 'check the proxy for HTTP/1.1 clients: older browsers and tools use it.' }];
+    return [
+      {
+        code: 'http1-failed',
+        severity: 'warn',
+        message: `Over HTTP/1.1 the page failed: ${http1.failure.message}.`,
+        fix: 'check the proxy for HTTP/1.1 clients: older browsers and tools use it.',
+      },
+    ];
   }
   const findings: Finding[] = [];
   const http1Had103 = http1.interim.some((i) => i.status === 103);
   if (http1Had103 && !h2Had103) {
-    findings.push({ code: 'http1-differs', severity: 'info', message: 'Over HTTP/1.1 a 103 arrived, over HTTP/2 none did.' });
+    findings.push({
+      code: 'http1-differs',
+      severity: 'info',
+      message: 'Over HTTP/1.1 a 103 arrived, over HTTP/2 none did.',
+    });
   }
   if (http1.headers['x-http2-preload'] === 'early' && startsWithFlushedNewline(http1) === 'with-content') {
-    findings.push({ code: 'http1-buffered', severity: 'info', message: 'Over HTTP/1.1 the flushed headers arrived together with the content.' });
+    findings.push({
+      code: 'http1-buffered',
+      severity: 'info',
+      message: 'Over HTTP/1.1 the flushed headers arrived together with the content.',
+    });
   }
   return findings;
 }
@@ -405,11 +452,21 @@ function sizeFindings(exchange: Exchange): Finding[] {
     ];
   }
   const fits = PROXY_HEADER_LIMITS.map((l) => `${l.proxy} ${l.bytes}`).join(', ');
-  return [{ code: 'headers-size', severity: 'info', message: `Response headers ${exchange.headerBytes} bytes, Link ${linkBytes} bytes: within common proxy limits (${fits}).` }];
+  return [
+    {
+      code: 'headers-size',
+      severity: 'info',
+      message: `Response headers ${exchange.headerBytes} bytes, Link ${linkBytes} bytes: within common proxy limits (${fits}).`,
+    },
+  ];
 }
 
 /** The file checks: what makes a hint wasted or harmful. */
-function analyseAssets(obs: Observations, primary: Exchange, hintsIn103: boolean): { assets: AssetReport[]; findings: Finding[] } {
+function analyseAssets(
+  obs: Observations,
+  primary: Exchange,
+  hintsIn103: boolean,
+): { assets: AssetReport[]; findings: Finding[] } {
   const findings: Finding[] = [];
   const page = scanHtml(primary.body);
   const pageUrl = obs.url;
@@ -472,7 +529,12 @@ function analyseAssets(obs: Observations, primary: Exchange, hintsIn103: boolean
     });
     const short = shortUrl(url, pageUrl);
     if (asset?.failure) {
-      findings.push({ code: 'hint-unreachable', severity: 'warn', message: `The hinted ${short} could not be fetched: ${asset.failure.message}.`, fix: `fix or remove the hint for ${short}.` });
+      findings.push({
+        code: 'hint-unreachable',
+        severity: 'warn',
+        message: `The hinted ${short} could not be fetched: ${asset.failure.message}.`,
+        fix: `fix or remove the hint for ${short}.`,
+      });
       continue;
     }
     if (asset?.status !== undefined && asset.status >= 300 && asset.status < 400) {
@@ -484,7 +546,12 @@ function analyseAssets(obs: Observations, primary: Exchange, hintsIn103: boolean
         fix: `hint the final URL${location ? ` (${location})` : ''} instead of ${short}.`,
       });
     } else if (asset?.status !== undefined && asset.status >= 400) {
-      findings.push({ code: 'hint-missing', severity: 'error', message: `The hinted ${short} answers ${asset.status}.`, fix: `fix the path of ${short} in the template, or remove the hint.` });
+      findings.push({
+        code: 'hint-missing',
+        severity: 'error',
+        message: `The hinted ${short} answers ${asset.status}.`,
+        fix: `fix the path of ${short} in the template, or remove the hint.`,
+      });
     } else if (fresh && !fresh.fresh) {
       unfresh.push({ url, fresh });
     }
@@ -501,7 +568,12 @@ function analyseAssets(obs: Observations, primary: Exchange, hintsIn103: boolean
 
   if (unfresh.length > 0) {
     const prefix = commonFolder(unfresh.map((u) => new URL(u.url).pathname));
-    const list = unfresh.map((u) => `${shortUrl(u.url, pageUrl)} (${u.fresh.reason}${u.fresh.validators ? '' : ', no ETag or Last-Modified'})`).join(', ');
+    const list = unfresh
+      .map(
+        (u) =>
+          `${shortUrl(u.url, pageUrl)} (${u.fresh.reason}${u.fresh.validators ? '' : ', no ETag or Last-Modified'})`,
+      )
+      .join(', ');
     if (hintsIn103) {
       findings.push({
         code: 'hints-not-cacheable',
@@ -541,10 +613,15 @@ function crossoriginFindings(short: string, link: ParsedLink, as: string | undef
     return [];
   }
   // Tags that load the file themselves: not a <link rel=preload> in the HTML, whose own mode is what it is.
-  const loaders = tags.filter((tag) => !(tag.name === 'link' && relList(tag).some((r) => r === 'preload' || r === 'modulepreload')));
+  const loaders = tags.filter(
+    (tag) => !(tag.name === 'link' && relList(tag).some((r) => r === 'preload' || r === 'modulepreload')),
+  );
   if (loaders.length === 0) return [];
   const tag = loaders[0];
-  const tagMode = tag.name === 'script' && tag.attributes.type === 'module' ? corsMode(tag.attributes.crossorigin ?? '') : corsMode(tag.attributes.crossorigin);
+  const tagMode =
+    tag.name === 'script' && tag.attributes.type === 'module'
+      ? corsMode(tag.attributes.crossorigin ?? '')
+      : corsMode(tag.attributes.crossorigin);
   if (tagMode === linkMode) return [];
   const describe = (mode: string) => (mode === 'none' ? 'without crossorigin' : `with crossorigin=${mode}`);
   return [

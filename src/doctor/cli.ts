@@ -3,10 +3,14 @@
 import { runDoctor, USAGE } from './doctor.command.js';
 
 const [command, ...rest] = process.argv.slice(2);
-const out = { stdout: (text: string) => process.stdout.write(text), stderr: (text: string) => process.stderr.write(text) };
+const out = {
+  stdout: (text: string) => process.stdout.write(text),
+  stderr: (text: string) => process.stderr.write(text),
+};
 
+// No top-level await: the same file is also compiled into the CommonJS build.
 if (command === 'doctor') {
-  process.exitCode = await runDoctor(rest, out);
+  void runDoctor(rest, out).then((code) => (process.exitCode = code));
 } else if (command === undefined || command === '-h' || command === '--help') {
   out.stdout(USAGE);
   process.exitCode = command === undefined ? 2 : 0;

@@ -2,10 +2,14 @@ import { parseDoctorArgs, runDoctor } from './doctor.command.js';
 
 describe('parseDoctorArgs', () => {
   test('a URL and the options', () => {
-    expect(parseDoctorArgs(['https://example.com/shop', '--json', '--insecure', '--timeout', '2000', '--ca', 'ca.pem'])).toEqual({
+    expect(
+      parseDoctorArgs(['https://example.com/shop', '--json', '--insecure', '--timeout', '2000', '--ca', 'ca.pem']),
+    ).toEqual({
       args: { url: 'https://example.com/shop', json: true, insecure: true, caFile: 'ca.pem', timeoutMs: 2000 },
     });
-    expect(parseDoctorArgs(['http://localhost:3000'])).toEqual({ args: { url: 'http://localhost:3000/', json: false, insecure: false, caFile: undefined, timeoutMs: 15000 } });
+    expect(parseDoctorArgs(['http://localhost:3000'])).toEqual({
+      args: { url: 'http://localhost:3000/', json: false, insecure: false, caFile: undefined, timeoutMs: 15000 },
+    });
   });
 
   test.each([

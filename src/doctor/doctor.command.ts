@@ -48,7 +48,8 @@ export function parseDoctorArgs(argv: readonly string[]): ParsedArgs {
       if (arg === '--ca') caFile = value;
       else {
         timeoutMs = Number(value);
-        if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return { error: `--timeout must be a positive number of milliseconds, got "${value}"` };
+        if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+          return { error: `--timeout must be a positive number of milliseconds, got "${value}"` };
       }
     } else if (arg.startsWith('-')) return { error: `unknown option ${arg}` };
     else if (url === undefined) url = arg;
@@ -61,7 +62,8 @@ export function parseDoctorArgs(argv: readonly string[]): ParsedArgs {
   } catch {
     return { error: `not a URL: "${url}" (give an absolute http:// or https:// URL)` };
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { error: `only http:// and https:// URLs, got "${url}"` };
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return { error: `only http:// and https:// URLs, got "${url}"` };
   return { args: { url: parsed.href, json, insecure, caFile, timeoutMs } };
 }
 

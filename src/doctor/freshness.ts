@@ -37,9 +37,11 @@ export function freshness(headers: Record<string, string>): Freshness {
   if (headers['expires'] !== undefined) {
     const expires = Date.parse(headers['expires']);
     const now = headers['date'] ? Date.parse(headers['date']) : Date.now();
-    if (Number.isNaN(expires) || expires <= now) return { fresh: false, reason: `Expires: ${headers['expires']} (already past)`, validators };
+    if (Number.isNaN(expires) || expires <= now)
+      return { fresh: false, reason: `Expires: ${headers['expires']} (already past)`, validators };
     return { fresh: true, reason: `Expires: ${headers['expires']}`, validators };
   }
-  if (headers['last-modified']) return { fresh: true, reason: 'heuristic (Last-Modified only, no max-age)', validators };
+  if (headers['last-modified'])
+    return { fresh: true, reason: 'heuristic (Last-Modified only, no max-age)', validators };
   return { fresh: false, reason: 'no Cache-Control, Expires or Last-Modified', validators };
 }

@@ -18,7 +18,13 @@ describe('scanHtml', () => {
   test('finds the tags a page loads from, with decoded attributes', () => {
     const scan = scanHtml(page);
     const link = scan.tags.find((t) => t.name === 'link' && t.attributes.as === 'font')!;
-    expect(link.attributes).toEqual({ rel: 'preload', href: '/static/fonts/a.woff2', as: 'font', type: 'font/woff2', crossorigin: '' });
+    expect(link.attributes).toEqual({
+      rel: 'preload',
+      href: '/static/fonts/a.woff2',
+      as: 'font',
+      type: 'font/woff2',
+      crossorigin: '',
+    });
     expect(scan.stylesheets).toEqual(['/static/css/app.css?v=1']);
     expect(scan.tags.find((t) => t.name === 'img')!.attributes.alt).toBe('a > b');
   });

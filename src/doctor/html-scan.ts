@@ -69,7 +69,7 @@ export function relList(tag: Tag): string[] {
 
 function parseAttributes(source: string): Record<string, string> {
   const attributes: Record<string, string> = {};
-  const pattern = /([^\s"'>\/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?/g;
+  const pattern = /([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?/g;
   let match: RegExpExecArray | null;
   while ((match = pattern.exec(source))) {
     const name = match[1].toLowerCase();

@@ -12,13 +12,19 @@ describe('parseLinkHeader', () => {
   });
 
   test('a comma inside the URL or a quoted value does not split a link', () => {
-    const links = parseLinkHeader('</a,b.css>; rel="preload"; title="x, y"; as=style, <https://cdn.example/c.js>;rel=preload;as=script');
+    const links = parseLinkHeader(
+      '</a,b.css>; rel="preload"; title="x, y"; as=style, <https://cdn.example/c.js>;rel=preload;as=script',
+    );
     expect(links.map((l) => l.target)).toEqual(['/a,b.css', 'https://cdn.example/c.js']);
     expect(links[0].params).toEqual({ rel: 'preload', title: 'x, y', as: 'style' });
   });
 
   test('a bare crossorigin is present with an empty value; names are case-insensitive', () => {
-    expect(parseLinkHeader('</f.woff2>; REL=preload; As=font; CrossOrigin')[0].params).toEqual({ rel: 'preload', as: 'font', crossorigin: '' });
+    expect(parseLinkHeader('</f.woff2>; REL=preload; As=font; CrossOrigin')[0].params).toEqual({
+      rel: 'preload',
+      as: 'font',
+      crossorigin: '',
+    });
   });
 
   test('garbage gives no links, not an exception', () => {
@@ -30,7 +36,9 @@ describe('parseLinkHeader', () => {
 
 describe('preloadLinks', () => {
   test('keeps preload and modulepreload, not preconnect or a canonical link', () => {
-    const links = preloadLinks('<https://cdn.example>; rel=preconnect, </a.css>; rel=preload; as=style, </m.js>; rel=modulepreload, </p>; rel=canonical');
+    const links = preloadLinks(
+      '<https://cdn.example>; rel=preconnect, </a.css>; rel=preload; as=style, </m.js>; rel=modulepreload, </p>; rel=canonical',
+    );
     expect(links.map((l) => l.target)).toEqual(['/a.css', '/m.js']);
   });
 });

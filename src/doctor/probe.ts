@@ -7,7 +7,16 @@ import tls from 'node:tls';
 import zlib from 'node:zlib';
 import { scanHtml } from './html-scan.js';
 import { preloadLinks } from './link-parse.js';
-import type { AssetFetch, Exchange, Failure, FailureKind, Interim, Observations, Protocol, Transport } from './observation.js';
+import type {
+  AssetFetch,
+  Exchange,
+  Failure,
+  FailureKind,
+  Interim,
+  Observations,
+  Protocol,
+  Transport,
+} from './observation.js';
 
 export interface ProbeOptions {
   /** Longest wait for one request, its body included. */
@@ -52,7 +61,9 @@ export async function observe(pageUrl: string, options: ProbeOptions): Promise<O
   }
   const overH2 = transport === 'tls-h2';
   const visit = (protocol: Protocol) =>
-    protocol === 'h2' ? h2Exchange(url, NAVIGATION_HEADERS, options, BODY_LIMIT) : http1Exchange(url, NAVIGATION_HEADERS, options, BODY_LIMIT);
+    protocol === 'h2'
+      ? h2Exchange(url, NAVIGATION_HEADERS, options, BODY_LIMIT)
+      : http1Exchange(url, NAVIGATION_HEADERS, options, BODY_LIMIT);
 
   const warm = await visit(overH2 ? 'h2' : 'http/1.1');
   if (warm.failure && warm.status === undefined && warm.interim.length === 0) {
@@ -77,7 +88,10 @@ function negotiate(url: URL, options: ProbeOptions): Promise<string | Failure> {
       rejectUnauthorized: !options.insecure,
       ca: caList(options),
     });
-    const timer = setTimeout(() => socket.destroy(timeoutError(options.timeoutMs, 'for the TLS handshake')), options.timeoutMs);
+    const timer = setTimeout(
+      () => socket.destroy(timeoutError(options.timeoutMs, 'for the TLS handshake')),
+      options.timeoutMs,
+    );
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       const protocol = socket.alpnProtocol || 'http/1.1';
@@ -103,7 +117,15 @@ function timeoutError(ms: number, what: string): NodeJS.ErrnoException {
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL|EPROTO|HOSTNAME|ALTNAME/;
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ECONNRESET']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ECONNRESET',
+]);
 
 export function classify(error: NodeJS.ErrnoException): Failure {
   const code = error.code;
@@ -210,7 +232,12 @@ function headerBytes(headers: Record<string, string | string[] | number | undefi
   return bytes;
 }
 
-function http1Exchange(url: URL, headers: Record<string, string>, options: ProbeOptions, limit: number): Promise<Exchange> {
+function http1Exchange(
+  url: URL,
+  headers: Record<string, string>,
+  options: ProbeOptions,
+  limit: number,
+): Promise<Exchange> {
   return new Promise((resolve) => {
     const recorder = new Recorder('http/1.1', limit, resolve);
     const client = url.protocol === 'https:' ? https : http;
@@ -222,7 +249,10 @@ function http1Exchange(url: URL, headers: Record<string, string>, options: Probe
       ca: caList(options),
       // No ALPN: the server then speaks HTTP/1.1, as to any client that does not offer h2.
     });
-    const timer = setTimeout(() => req.destroy(timeoutError(options.timeoutMs, `for ${url.pathname}`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(timeoutError(options.timeoutMs, `for ${url.pathname}`)),
+      options.timeoutMs,
+    );
     req.on('information', (info) => {
       recorder.interim.push({ status: info.statusCode, atMs: recorder.now(), link: joinHeaders(info.headers).link });
     });
@@ -235,7 +265,9 @@ function http1Exchange(url: URL, headers: Record<string, string>, options: Probe
       recorder.headerBytes = headerBytes(raw);
       res.on('error', (error) => recorder.finish(error));
       // An incomplete body (the connection closed early) ends with 'aborted', not 'end'.
-      res.on('aborted', () => recorder.finish(Object.assign(new Error('the response ended before it was complete'), { code: 'ECONNRESET' })));
+      res.on('aborted', () =>
+        recorder.finish(Object.assign(new Error('the response ended before it was complete'), { code: 'ECONNRESET' })),
+      );
       recorder.readBody(res, res.headers['content-encoding'], () => {
         clearTimeout(timer);
         recorder.finish();
@@ -249,7 +281,13 @@ function http1Exchange(url: URL, headers: Record<string, string>, options: Probe
   });
 }
 
-function h2Exchange(url: URL, headers: Record<string, string>, options: ProbeOptions, limit: number, session?: http2.ClientHttp2Session): Promise<Exchange> {
+function h2Exchange(
+  url: URL,
+  headers: Record<string, string>,
+  options: ProbeOptions,
+  limit: number,
+  session?: http2.ClientHttp2Session,
+): Promise<Exchange> {
   return new Promise((resolve) => {
     const own = !session;
     const client = session ?? http2.connect(url.origin, { rejectUnauthorized: !options.insecure, ca: caList(options) });
@@ -260,14 +298,18 @@ function h2Exchange(url: URL, headers: Record<string, string>, options: ProbeOpt
     };
     const recorder = new Recorder('h2', limit, settle);
     if (own) client.on('error', (error) => recorder.finish(error));
-    const stream = client.request({ ':method': 'GET', ':path': url.pathname + url.search, ...headers }, { endStream: true });
+    const stream = client.request(
+      { ':method': 'GET', ':path': url.pathname + url.search, ...headers },
+      { endStream: true },
+    );
     const timer = setTimeout(() => {
       stream.close(http2.constants.NGHTTP2_CANCEL);
       recorder.finish(timeoutError(options.timeoutMs, `for ${url.pathname}`));
     }, options.timeoutMs);
     stream.on('headers', (h) => {
       const status = Number(h[':status']);
-      if (status >= 100 && status < 200) recorder.interim.push({ status, atMs: recorder.now(), link: joinHeaders(h).link });
+      if (status >= 100 && status < 200)
+        recorder.interim.push({ status, atMs: recorder.now(), link: joinHeaders(h).link });
     });
     stream.on('response', (h) => {
       recorder.headersAtMs = recorder.now();
@@ -280,9 +322,13 @@ function h2Exchange(url: URL, headers: Record<string, string>, options: ProbeOpt
     stream.on('close', () => {
       // A reset without an 'error' (NGHTTP2_CANCEL, say), before the body was complete.
       if (stream.rstCode && recorder.endAtMs === undefined) {
-        recorder.finish(Object.assign(new Error(`stream reset with code ${stream.rstCode}`), { code: 'ERR_HTTP2_STREAM_ERROR' }));
+        recorder.finish(
+          Object.assign(new Error(`stream reset with code ${stream.rstCode}`), { code: 'ERR_HTTP2_STREAM_ERROR' }),
+        );
       } else if (recorder.status === undefined) {
-        recorder.finish(Object.assign(new Error('the stream closed without a response'), { code: 'ERR_HTTP2_STREAM_ERROR' }));
+        recorder.finish(
+          Object.assign(new Error('the stream closed without a response'), { code: 'ERR_HTTP2_STREAM_ERROR' }),
+        );
       }
     });
   });
@@ -307,12 +353,24 @@ function assetHeaders(as: string | undefined, pageUrl: URL, cors: boolean): Reco
   return headers;
 }
 
-async function fetchAssets(pageUrl: URL, page: Exchange, overH2: boolean, options: ProbeOptions): Promise<AssetFetch[]> {
+async function fetchAssets(
+  pageUrl: URL,
+  page: Exchange,
+  overH2: boolean,
+  options: ProbeOptions,
+): Promise<AssetFetch[]> {
   const wanted = new Map<string, { as?: string; cors: boolean }>();
-  const links = [...page.interim.filter((i) => i.status === 103).flatMap((i) => preloadLinks(i.link)), ...preloadLinks(page.headers['link'])];
+  const links = [
+    ...page.interim.filter((i) => i.status === 103).flatMap((i) => preloadLinks(i.link)),
+    ...preloadLinks(page.headers['link']),
+  ];
   for (const link of links) {
     const url = resolveUrl(link.target, pageUrl);
-    if (url && !wanted.has(url)) wanted.set(url, { as: link.params.as?.toLowerCase(), cors: link.params.crossorigin !== undefined || link.params.as === 'font' });
+    if (url && !wanted.has(url))
+      wanted.set(url, {
+        as: link.params.as?.toLowerCase(),
+        cors: link.params.crossorigin !== undefined || link.params.as === 'font',
+      });
   }
   if (page.status !== undefined && page.status < 300) {
     for (const href of scanHtml(page.body).stylesheets) {

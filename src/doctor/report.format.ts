@@ -32,16 +32,24 @@ export function formatReport(diagnosis: Diagnosis): string {
     for (const finding of diagnosis.findings) lines.push(`  ${MARK[finding.severity]} ${finding.message}`);
   }
   const { verdict } = diagnosis;
-  lines.push('', `Verdict: ${verdict.status.toUpperCase()}${verdict.strategy ? ` (${verdict.strategy})` : ''}: ${verdict.summary}`);
+  lines.push(
+    '',
+    `Verdict: ${verdict.status.toUpperCase()}${verdict.strategy ? ` (${verdict.strategy})` : ''}: ${verdict.summary}`,
+  );
   if (verdict.change) lines.push(`Change: ${verdict.change}`);
   return lines.join('\n') + '\n';
 }
 
 function formatRequest(r: RequestReport): string[] {
   const parts = [`    ${ROLE[r.role].padEnd(7)} ${r.protocol.padEnd(8)}`];
-  for (const interim of r.interim) parts.push(`${interim.status} at ${interim.atMs} (${interim.links.length} link${interim.links.length === 1 ? '' : 's'}),`);
+  for (const interim of r.interim)
+    parts.push(
+      `${interim.status} at ${interim.atMs} (${interim.links.length} link${interim.links.length === 1 ? '' : 's'}),`,
+    );
   if (r.status !== undefined) {
-    parts.push(`${r.status} at ${r.headersAtMs}${r.mode ? ` x-http2-preload: ${r.mode}` : ''}${r.flushedNewline ? ', flushed newline first' : ''},`);
+    parts.push(
+      `${r.status} at ${r.headersAtMs}${r.mode ? ` x-http2-preload: ${r.mode}` : ''}${r.flushedNewline ? ', flushed newline first' : ''},`,
+    );
     if (r.contentAtMs !== undefined) parts.push(`content at ${r.contentAtMs},`);
     if (r.endAtMs !== undefined) parts.push(`end at ${r.endAtMs}`);
     parts.push(`(Link ${r.linkBytes} B, headers ${r.headerBytes} B)`);

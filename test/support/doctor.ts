@@ -11,7 +11,10 @@ export interface DoctorRun {
 export async function doctor(...args: string[]): Promise<DoctorRun> {
   let stdout = '';
   let stderr = '';
-  const exitCode = await runDoctor(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
+  const exitCode = await runDoctor(args, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+  });
   return { exitCode, stdout, stderr };
 }
 

@@ -128,7 +128,7 @@ export function keepAliveExchange(baseUrl: string, requests: readonly string[]):
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       if (sent >= requests.length) return;
-      let finals = 0;
+      let finals: number;
       try {
         finals = parseResponses(Buffer.concat(chunks)).filter((response) => response.statusCode >= 200).length;
       } catch {

@@ -50,7 +50,12 @@ describe('both builds of the package in one process', () => {
       const first = await request(url).get('/').set('Accept', 'text/html').expect(200);
       const second = await request(url).get('/').set('Accept', 'text/html').expect(200);
       const urls = (first.headers.link as string).split(', ').map((link) => link.slice(1, link.indexOf('>')));
-      expect(urls).toEqual(['https://cdn.example.com', '/static/css/app.css', '/static/js/app.mjs', '/static/img/from-commonjs.webp']);
+      expect(urls).toEqual([
+        'https://cdn.example.com',
+        '/static/css/app.css',
+        '/static/js/app.mjs',
+        '/static/img/from-commonjs.webp',
+      ]);
       expect(first.headers['x-http2-preload']).toBe('late');
       expect(second.headers['x-http2-preload']).toBe('early');
       expect(second.headers.link).toBe(first.headers.link);
