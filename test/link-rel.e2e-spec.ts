@@ -33,7 +33,11 @@ const LINKS = [
 describe('{{preload}} of module scripts and {{preconnect}}', () => {
   let running: RunningApp;
   beforeAll(async () => {
-    @Module({ imports: [Http2PreloadModule.forRoot()], controllers: [PagesController] })
+    // Other origins go early only when listed (see the Security section): a preconnect too.
+    @Module({
+      imports: [Http2PreloadModule.forRoot({ sharedHintOrigins: ['https://fonts.example.com', 'https://cdn.example.com'] })],
+      controllers: [PagesController],
+    })
     class AppModule {}
     running = await startApp(AppModule);
   });
