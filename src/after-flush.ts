@@ -71,7 +71,7 @@ export function headersSetByHandler(
 
 function sameHeaderValue(a: HeaderValue | undefined, b: HeaderValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
-  return a === b;
+  return a === b || (a !== undefined && !Array.isArray(a) && !Array.isArray(b) && String(a) === String(b));
 }
 
 const REDIRECT_BODY_HEADERS: ReadonlySet<string> = new Set(['location', 'content-type', 'vary']);
@@ -85,6 +85,8 @@ export interface ResponseAfterFlush {
   /** Whether the response ends here without a single body byte. */
   readonly emptyBody: boolean;
   readonly isAutomaticEtag?: AutomaticEtagTest;
+  /** The headers that were flushed, by lower-case name: setting one again to the same value loses nothing. */
+  readonly flushedHeaders?: Readonly<Record<string, HeaderValue | undefined>>;
 }
 
 export interface AfterFlushOutcome {
@@ -106,7 +108,9 @@ export interface AfterFlushOutcome {
  * response (a status, a type, a header) is not sent under the flushed 200.
  */
 export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutcome {
-  const { statusCode, lateHeaders } = response;
+  const { statusCode, flushedHeaders = {} } = response;
+  // Fastify hands every header to writeHead() when it sends, those flushed included.
+  const lateHeaders = new Map([...response.lateHeaders].filter(([name, value]) => !sameHeaderValue(flushedHeaders[name], value)));
   const dropped = droppedHeaderNames(lateHeaders, response.isAutomaticEtag);
   const location = firstValue(lateHeaders.get('location'));
   if (statusCode >= 300 && statusCode < 400 && location) {

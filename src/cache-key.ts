@@ -24,10 +24,16 @@ export function routePatternOf(request: Request): string | undefined {
  * itself). `route` uses the route pattern, so all requests of a route share a key.
  * Throws when a custom key function throws or returns anything but a non-empty string.
  */
-export function cacheKeyFor(request: Request, cacheKey: PreloadCacheKey, version: string | undefined): string {
+export function cacheKeyFor(
+  request: Request,
+  cacheKey: PreloadCacheKey,
+  version: string | undefined,
+  // What the key function gets: the app's own request (Fastify's, on Fastify).
+  appRequest: object = request,
+): string {
   let key: string;
   if (typeof cacheKey === 'function') {
-    const custom: unknown = cacheKey(request);
+    const custom: unknown = cacheKey(appRequest as Request);
     if (typeof custom !== 'string' || custom.length === 0) {
       throw new TypeError(`the cacheKey function must return a non-empty string, got ${describeValue(custom)}`);
     }

@@ -68,6 +68,7 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
   // write() sends the headers with the newline in one packet (flushHeaders() first would
   // cost a second one). Node corks the socket until the next tick on a write; uncorking
   // now sends them at once, before a handler that fails at once can close the connection.
+  const flushedHeaders = response.getHeaders();
   response.write(FLUSHED_FIRST_CHUNK);
   response.socket?.uncork();
   (response as MaybeCompressed).flush?.();
@@ -96,7 +97,7 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
         ? (value) =>
             etagOf(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined) === String(value)
         : looksLikeExpressEtag;
-    return afterFlushOutcome({ statusCode: response.statusCode, lateHeaders, emptyBody, isAutomaticEtag });
+    return afterFlushOutcome({ statusCode: response.statusCode, lateHeaders, emptyBody, isAutomaticEtag, flushedHeaders });
   };
 
   const fail = (problem: string): void => {
@@ -194,7 +195,8 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
 
   // Express's default render callback hands a template error to the error handlers,
   // which can only call end() once headers are sent: that would look like a complete page.
-  response.render = function (
+  // Express's own methods; Fastify's Node response has neither (its errors reach end()).
+  if (typeof render === 'function') response.render = function (
     this: Response,
     view: string,
     options?: object | RenderCallback,
@@ -218,7 +220,7 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
 
   // A file cannot follow HTML headers, and send() would only fail on them: ask again
   // instead, so that the retry downloads it as the app means it.
-  response.sendFile = function (this: Response, path: string, ...rest: unknown[]) {
+  if (typeof response.sendFile === 'function') response.sendFile = function (this: Response, path: string, ...rest: unknown[]) {
     if (!done) {
       if (bodyStarted) fail(`sent the file ${path} after its page had started`);
       else endWith({ action: 'recover', problem: 'sent a file' });

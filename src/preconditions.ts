@@ -1,7 +1,6 @@
 import { PreconditionFailedException } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { currentValidators, evaluatePreconditions } from './conditional-request.js';
-import { answerNotModified, setValidators } from './not-modified.js';
+import type { HttpExchange } from './http-exchange.js';
 import type { RoutePreload } from './preload-route.js';
 
 /**
@@ -10,8 +9,9 @@ import type { RoutePreload } from './preload-route.js';
  * so; otherwise sets `ETag` / `Last-Modified` on a GET or HEAD answer. True when the
  * request has been answered and the handler must not run.
  */
-export async function settlePreconditions(request: Request, response: Response, route: RoutePreload): Promise<boolean> {
-  const validators = await currentValidators(route, request);
+export async function settlePreconditions(exchange: HttpExchange, route: RoutePreload): Promise<boolean> {
+  const { request } = exchange;
+  const validators = await currentValidators(route, exchange.appRequest);
   const outcome = evaluatePreconditions(
     {
       method: request.method,
@@ -24,10 +24,10 @@ export async function settlePreconditions(request: Request, response: Response, 
   );
   if (outcome === 'precondition-failed') throw new PreconditionFailedException();
   if (outcome === 'not-modified') {
-    answerNotModified(response, validators);
+    exchange.answerNotModified(validators);
     return true;
   }
   // What a changed resource now is: only a GET or HEAD answer describes it.
-  if (request.method === 'GET' || request.method === 'HEAD') setValidators(response, validators);
+  if (request.method === 'GET' || request.method === 'HEAD') exchange.setValidators(validators);
   return false;
 }

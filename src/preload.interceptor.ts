@@ -27,17 +27,13 @@ import { chooseEarlyStrategy, resultAtHeaderTime } from './preload-mode.js';
 import { attachRenderContext } from './preload-render-context.js';
 import { routePreloadOf, type RoutePreload } from './preload-route.js';
 import { redirectPreloadTarget } from './redirect-preload.js';
-import {
-  isExpressResponse,
-  mayBeNavigation,
-  redirectFacts,
-  requestBeforeHandler,
-  takeRetryMarker,
-} from './request-facts.js';
+import { exchangeOf, type HttpExchange } from './http-exchange.js';
+import { mayBeNavigation, redirectFacts, requestBeforeHandler } from './request-facts.js';
 import { routeLabel, RouteLearning } from './route-learning.js';
 
 /** One request, from before its handler to its headers. */
 interface PreloadRequest {
+  readonly exchange: HttpExchange;
   readonly request: Request;
   readonly response: Response;
   readonly handler: Function;
@@ -76,25 +72,21 @@ export class PreloadInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<unknown>();
-    if (!isExpressResponse(response) || response.headersSent) return next.handle();
+    const exchange = exchangeOf(http.getRequest<unknown>(), http.getResponse<unknown>());
+    if (exchange === undefined || exchange.response.headersSent) return next.handle();
     const handler = context.getHandler();
     const route = routePreloadOf(this.reflector, handler, context.getClass());
-    const retry = takeRetryMarker(request);
+    const retry = exchange.takeRetryMarker();
     if (route.etag === undefined && route.lastModified === undefined) {
-      return this.preload(request, response, handler, route, retry, false, next);
+      return this.preload(exchange, handler, route, retry, false, next);
     }
-    return defer(() => settlePreconditions(request, response, route)).pipe(
-      mergeMap((answered) =>
-        answered ? of(undefined) : this.preload(request, response, handler, route, retry, true, next),
-      ),
+    return defer(() => settlePreconditions(exchange, route)).pipe(
+      mergeMap((answered) => (answered ? of(undefined) : this.preload(exchange, handler, route, retry, true, next))),
     );
   }
 
   private preload(
-    request: Request,
-    response: Response,
+    exchange: HttpExchange,
     handler: Function,
     route: RoutePreload,
     retry: boolean,
@@ -102,20 +94,22 @@ export class PreloadInterceptor implements NestInterceptor {
     next: CallHandler,
   ): Observable<unknown> {
     if (!this.options.preloadHeaders) return next.handle();
+    const { request, response } = exchange;
     // An API route: nothing to record, send or learn, unless a browser navigates to it.
     if (this.learning.isDataHandler(handler) && !this.options.preloadRedirects && !mayBeNavigation(request))
       return next.handle();
 
-    const collector = collectorFor(request);
-    attachRenderContext(response.locals, { collector, staticPrefix: this.options.staticPrefix });
+    const collector = collectorFor(exchange.appRequest);
+    if (exchange.locals) attachRenderContext(exchange.locals, { collector, staticPrefix: this.options.staticPrefix });
     for (const { url, ...attributes } of route.declaredHints) collector.add(url, attributes);
     const state: PreloadRequest = {
+      exchange,
       request,
       response,
       handler,
       route,
       collector,
-      cacheKey: this.learning.keyOf(request, route),
+      cacheKey: this.learning.keyOf(request, route, exchange.appRequest),
     };
 
     const early = this.learning.earlyHintsOf(route, state.cacheKey);
@@ -124,7 +118,7 @@ export class PreloadInterceptor implements NestInterceptor {
       early.length === 0
         ? undefined
         : chooseEarlyStrategy(
-            requestBeforeHandler(request, response, settled, retry),
+            requestBeforeHandler(request, response, settled, retry, exchange.appRequest),
             {
               optedOut: route.optedOut,
               strategy: route.strategy ?? this.options.strategy,
@@ -146,7 +140,7 @@ export class PreloadInterceptor implements NestInterceptor {
     }
     const sentEarly =
       strategy === 'announce' || (strategy === PRELOAD_STRATEGY.earlyHints && this.send103(state, early));
-    const before = this.learning.isLearningToFlush(route, handler, request.method) ? response.getHeaders() : undefined;
+    const before = this.learning.isLearningToFlush(route, handler, request.method) ? exchange.headers() : undefined;
     onHeaders(response, () => this.atHeaderTime(state, sentEarly, before));
     return next.handle();
   }
@@ -159,6 +153,7 @@ export class PreloadInterceptor implements NestInterceptor {
     if (links === undefined) return undefined;
     try {
       const debug = this.options.debugHeader ? ([this.options.debugHeader, PRELOAD_MODE.early] as const) : undefined;
+      state.exchange.beforeFlush();
       return flushHeadersEarly(
         response,
         { link: appendLinkHeader(response.getHeader('link'), links), debug },
@@ -244,7 +239,8 @@ export class PreloadInterceptor implements NestInterceptor {
   /** The link format for this request: the module's, plus the request's CSP nonce when it has one. */
   private linkOptionsFor(state: PreloadRequest): LinkFormatOptions {
     if (state.nonce === undefined)
-      state.nonce = this.readNonce(state.request, state.response, () => routeLabel(state.request)) ?? null;
+      state.nonce =
+        this.readNonce(state.exchange.appRequest, state.exchange.appResponse, () => routeLabel(state.request)) ?? null;
     return state.nonce === null ? this.linkOptions : { ...this.linkOptions, nonce: state.nonce };
   }
 

@@ -35,10 +35,10 @@ export class RouteLearning {
   ) {}
 
   /** The request's hint cache key; undefined (the request goes late, uncached) when a key function fails. */
-  keyOf(request: Request, route: RoutePreload): string | undefined {
+  keyOf(request: Request, route: RoutePreload, appRequest: object = request): string | undefined {
     if (route.optedOut) return undefined;
     try {
-      return cacheKeyFor(request, this.options.cacheKey, this.options.version);
+      return cacheKeyFor(request, this.options.cacheKey, this.options.version, appRequest);
     } catch (error) {
       if (!this.cacheKeyFailureLogged) {
         this.cacheKeyFailureLogged = true;
