@@ -110,7 +110,9 @@ export interface AfterFlushOutcome {
 export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutcome {
   const { statusCode, flushedHeaders = {} } = response;
   // Fastify hands every header to writeHead() when it sends, those flushed included.
-  const lateHeaders = new Map([...response.lateHeaders].filter(([name, value]) => !sameHeaderValue(flushedHeaders[name], value)));
+  const lateHeaders = new Map(
+    [...response.lateHeaders].filter(([name, value]) => !sameHeaderValue(flushedHeaders[name], value)),
+  );
   const dropped = droppedHeaderNames(lateHeaders, response.isAutomaticEtag);
   const location = firstValue(lateHeaders.get('location'));
   if (statusCode >= 300 && statusCode < 400 && location) {

@@ -12,7 +12,9 @@ const CSP_NONCE = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /** Where helmet's documentation, and most Express apps, keep the per-request nonce. */
 export const readLocalsCspNonce: CspNonceReader = (_request, response) => {
-  const nonce: unknown = response.locals?.cspNonce;
+  // On Fastify, @fastify/helmet keeps its nonces in reply.cspNonce ({ script, style }).
+  const nonce: unknown =
+    response.locals?.cspNonce ?? (response as unknown as { cspNonce?: { script?: unknown } }).cspNonce?.script;
   return typeof nonce === 'string' ? nonce : undefined;
 };
 

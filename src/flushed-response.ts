@@ -97,7 +97,13 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
         ? (value) =>
             etagOf(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined) === String(value)
         : looksLikeExpressEtag;
-    return afterFlushOutcome({ statusCode: response.statusCode, lateHeaders, emptyBody, isAutomaticEtag, flushedHeaders });
+    return afterFlushOutcome({
+      statusCode: response.statusCode,
+      lateHeaders,
+      emptyBody,
+      isAutomaticEtag,
+      flushedHeaders,
+    });
   };
 
   const fail = (problem: string): void => {
@@ -196,38 +202,40 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
   // Express's default render callback hands a template error to the error handlers,
   // which can only call end() once headers are sent: that would look like a complete page.
   // Express's own methods; Fastify's Node response has neither (its errors reach end()).
-  if (typeof render === 'function') response.render = function (
-    this: Response,
-    view: string,
-    options?: object | RenderCallback,
-    callback?: RenderCallback,
-  ) {
-    if (done) return;
-    const given = typeof options === 'function' ? options : callback;
-    const locals = typeof options === 'function' ? undefined : options;
-    (render as (view: string, locals: object | undefined, done: RenderCallback) => void).call(
-      this,
-      view,
-      locals,
-      (error, html) => {
-        if (error) fail(`failed to render ${view} (${error.message})`);
-        if (given) return given(error, html);
-        if (error) return this.req.next?.(error);
-        this.send(html);
-      },
-    );
-  } as Response['render'];
+  if (typeof render === 'function')
+    response.render = function (
+      this: Response,
+      view: string,
+      options?: object | RenderCallback,
+      callback?: RenderCallback,
+    ) {
+      if (done) return;
+      const given = typeof options === 'function' ? options : callback;
+      const locals = typeof options === 'function' ? undefined : options;
+      (render as (view: string, locals: object | undefined, done: RenderCallback) => void).call(
+        this,
+        view,
+        locals,
+        (error, html) => {
+          if (error) fail(`failed to render ${view} (${error.message})`);
+          if (given) return given(error, html);
+          if (error) return this.req.next?.(error);
+          this.send(html);
+        },
+      );
+    } as Response['render'];
 
   // A file cannot follow HTML headers, and send() would only fail on them: ask again
   // instead, so that the retry downloads it as the app means it.
-  if (typeof response.sendFile === 'function') response.sendFile = function (this: Response, path: string, ...rest: unknown[]) {
-    if (!done) {
-      if (bodyStarted) fail(`sent the file ${path} after its page had started`);
-      else endWith({ action: 'recover', problem: 'sent a file' });
-    }
-    const callback = rest.find((arg): arg is Callback => typeof arg === 'function');
-    if (callback) process.nextTick(callback);
-  } as Response['sendFile'];
+  if (typeof response.sendFile === 'function')
+    response.sendFile = function (this: Response, path: string, ...rest: unknown[]) {
+      if (!done) {
+        if (bodyStarted) fail(`sent the file ${path} after its page had started`);
+        else endWith({ action: 'recover', problem: 'sent a file' });
+      }
+      const callback = rest.find((arg): arg is Callback => typeof arg === 'function');
+      if (callback) process.nextTick(callback);
+    } as Response['sendFile'];
 
   return { fail };
 }

@@ -147,7 +147,8 @@ function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): 
       if (without === url) return false;
       request.raw.url = without;
       // Fastify parsed the query before the handler: the app must not see the mark there either.
-      if (request.query && typeof request.query === 'object') delete (request.query as Record<string, unknown>)[RETRY_MARKER];
+      if (request.query && typeof request.query === 'object')
+        delete (request.query as Record<string, unknown>)[RETRY_MARKER];
       return true;
     },
     setValidators: (validators) => setValidators(response, validators),
@@ -158,7 +159,8 @@ function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): 
       answerNotModified(response, validators);
       // Nest still hands the (absent) result to the reply; it must send nothing more.
       const sealed = reply as unknown as Record<string, unknown>;
-      for (const method of ['send', 'view', 'code', 'status', 'header', 'headers', 'type', 'redirect']) sealed[method] = ignore;
+      for (const method of ['send', 'view', 'code', 'status', 'header', 'headers', 'type', 'redirect'])
+        sealed[method] = ignore;
     },
   };
 }

@@ -1,5 +1,13 @@
-import { Inject, Module, Scope, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR, ModulesContainer, REQUEST } from '@nestjs/core';
+import {
+  Inject,
+  Logger,
+  Module,
+  Optional,
+  Scope,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer, REQUEST } from '@nestjs/core';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
 import {
   ConfigurableHttp2PreloadModule,
@@ -32,7 +40,7 @@ import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.j
   ],
   exports: [PreloadCollector],
 })
-export class Http2PreloadModule extends ConfigurableHttp2PreloadModule {
+export class Http2PreloadModule extends ConfigurableHttp2PreloadModule implements OnApplicationBootstrap {
   /** `forRoot()` with no argument takes every default. */
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
     return super.forRoot(options);
@@ -41,10 +49,24 @@ export class Http2PreloadModule extends ConfigurableHttp2PreloadModule {
   /** Found by `assertImportedOnce()` whichever build (ESM or CommonJS) this class comes from. */
   static readonly [HTTP2_PRELOAD_MODULE_MARK] = true;
 
-  constructor(@Inject(HTTP2_PRELOAD_OPTIONS) options: ResolvedHttp2PreloadOptions, modules: ModulesContainer) {
+  constructor(
+    @Inject(HTTP2_PRELOAD_OPTIONS) options: ResolvedHttp2PreloadOptions,
+    modules: ModulesContainer,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {
     super();
     // At bootstrap, with a message that says where it is imported, rather than doubled links later.
     assertImportedOnce(modules);
     setStaticPrefixOutsideRequests(options.staticPrefix);
+  }
+
+  /** Never silently nothing: on a platform the module does not know, say so once, at startup. */
+  onApplicationBootstrap(): void {
+    const type = this.adapterHost?.httpAdapter?.getType?.();
+    if (type !== undefined && type !== 'express' && type !== 'fastify') {
+      new Logger('Http2Preload').warn(
+        `The HTTP platform is "${type}": nestjs-http2-preload works on Express and Fastify only, and passes this app's requests through untouched.`,
+      );
+    }
   }
 }

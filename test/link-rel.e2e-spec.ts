@@ -35,7 +35,9 @@ describe('{{preload}} of module scripts and {{preconnect}}', () => {
   beforeAll(async () => {
     // Other origins go early only when listed (see the Security section): a preconnect too.
     @Module({
-      imports: [Http2PreloadModule.forRoot({ sharedHintOrigins: ['https://fonts.example.com', 'https://cdn.example.com'] })],
+      imports: [
+        Http2PreloadModule.forRoot({ sharedHintOrigins: ['https://fonts.example.com', 'https://cdn.example.com'] }),
+      ],
       controllers: [PagesController],
     })
     class AppModule {}

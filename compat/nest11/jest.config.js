@@ -10,8 +10,10 @@ export default {
   ...base,
   rootDir: '../..',
   moduleNameMapper: {
-    '^@nestjs/(common|core|platform-express|testing)$': '<rootDir>/compat/nest11/node_modules/@nestjs/$1',
-    '^@nestjs/(common|core|platform-express|testing)/(.*)$': '<rootDir>/compat/nest11/node_modules/@nestjs/$1/$2',
+    '^@nestjs/(common|core|platform-express|platform-fastify|testing)$':
+      '<rootDir>/compat/nest11/node_modules/@nestjs/$1',
+    '^@nestjs/(common|core|platform-express|platform-fastify|testing)/(.*)$':
+      '<rootDir>/compat/nest11/node_modules/@nestjs/$1/$2',
     // One rxjs, as in a real app: Nest 11's SSE does not recognise another copy's events.
     '^rxjs$': '<rootDir>/compat/nest11/node_modules/rxjs',
     ...base.moduleNameMapper,
