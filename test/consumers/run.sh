@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Consumer tests: the package as npm packs it, installed into scratch apps made like the
 # Nest CLI's starters (nest12-esm: ESM, Vitest, TypeScript 6; nest11-cjs: CommonJS,
-# Jest, TypeScript 5), following the README's Install. Each app is built with its own
+# Jest, TypeScript 5; nest12-cjs; nest12-fastify: the ESM one on Fastify with @fastify/view), following the README's Install. Each app is built with its own
 # tsc, runs its own unit and e2e tests, and its build is started and asked twice for
 # its page (late, then early). Jest-shaped JSON summaries go to the results folder.
 # From the same registry the project installs from; no npm flags beyond quiet output.
@@ -23,7 +23,7 @@ echo "Packed $(basename "$tarball")"
 
 quiet=(--no-audit --no-fund --loglevel=error)
 status=0
-for app in nest12-esm nest11-cjs nest12-cjs; do
+for app in nest12-esm nest11-cjs nest12-cjs nest12-fastify; do
   started=$SECONDS
   dir="$work/$app"
   cp -R "$here/$app" "$dir"
@@ -31,8 +31,13 @@ for app in nest12-esm nest11-cjs nest12-cjs; do
   if ! (
     cd "$dir"
     # What the README's Install says, with the tarball standing in for the registry's copy.
-    npm install "${quiet[@]}" "$tarball" hbs
-    npm install "${quiet[@]}" -D @types/hbs
+    if [ "$app" = nest12-fastify ]; then
+      # The README's Fastify section: @fastify/view with Handlebars (and @fastify/static for the files).
+      npm install "${quiet[@]}" "$tarball" @fastify/view @fastify/static handlebars
+    else
+      npm install "${quiet[@]}" "$tarball" hbs
+      npm install "${quiet[@]}" -D @types/hbs
+    fi
     npm run build
   ); then
     echo "$app: install or build failed" >&2

@@ -4,7 +4,7 @@ import { AppController } from './app.controller.js';
 import { AppService } from './app.service.js';
 
 @Module({
-  imports: [Http2PreloadModule.forRoot({ staticPrefix: '/static/' })],
+  imports: [Http2PreloadModule.forRoot({ staticPrefix: '/static/', sharedHintOrigins: ['https://cdn.example.com'] })],
   controllers: [AppController],
   providers: [AppService],
 })

@@ -35,7 +35,7 @@ describe('both builds of the package in one process', () => {
 
   it('give a request one collector and the app one cache: module from ESM, service and helper from CommonJS', async () => {
     @Module({
-      imports: [esm.Http2PreloadModule.forRoot()],
+      imports: [esm.Http2PreloadModule.forRoot({ sharedHintOrigins: ['https://cdn.example.com'] })],
       controllers: [PageController],
       providers: [CommonJsService],
     })
