@@ -50,8 +50,9 @@ beforeAll(async () => {
   app = await NestFactory.create<NestExpressApplication>(ModulePagesModule, { logger: false });
   // Express's default: max-age=0, so a second download would reach the app as a revalidation.
   app.useStaticAssets(join(FIXTURES, 'public'), { prefix: '/static/' });
-  // A 103's preload is reused only from the cache: the same files, fresh-cacheable.
-  app.useStaticAssets(join(FIXTURES, 'public'), { prefix: '/cached/', maxAge: '1y', immutable: true });
+  // A 103's preload is reused only from the cache: the same files, fresh-cacheable (under the static
+  // prefix: only hints there are shared across requests, and so sent early).
+  app.useStaticAssets(join(FIXTURES, 'public'), { prefix: '/static/cached/', maxAge: '1y', immutable: true });
   app.setBaseViewsDir(join(FIXTURES, 'views'));
   app.setViewEngine('hbs');
   registerPreloadHelper(hbs);
@@ -132,9 +133,9 @@ describe('a module script and its modulepreload in Chromium (through Caddy, HTTP
   });
 
   it('is downloaded once when its modulepreload comes in a 103', async () => {
-    const late = await visit('/module-page-103', '/cached/js/early.mjs');
+    const late = await visit('/module-page-103', '/static/cached/js/early.mjs');
     expect(late.mode).toBe('late');
-    const early = await visit('/module-page-103', '/cached/js/early.mjs', '/cached/js/app.mjs');
+    const early = await visit('/module-page-103', '/static/cached/js/early.mjs', '/static/cached/js/app.mjs');
     if (process.env.BROWSER_DEBUG) console.log(JSON.stringify(early, null, 1));
     expect(early.mode).toBe('early');
     expect(early.ran).toBe('early');

@@ -48,7 +48,9 @@ async function visit(
   app!.events.length = 0;
   const load = await loadPage(browser!, origin(app) + path, {
     settleMs: 3500,
-    from: options.fromSameSite ? `${origin(app)}/favicon.ico` : undefined,
+    // A JSON URL: warms the site's renderer without caching any of the page's files (the
+    // sample's 404 page, say, is a full page with its stylesheet and script).
+    from: options.fromSameSite ? `${origin(app)}/api/status` : undefined,
     beforeLoad: () => (app!.events.length = 0),
   });
   const result = { ...load, events: [...app!.events] };

@@ -11,6 +11,7 @@ import { createSampleApp } from '../../sample/src/app.js';
 import { ASSET_VERSION } from '../../sample/src/asset-version.js';
 import { PlainController } from '../../sample/src/plain.controller.js';
 import { SlowController } from '../../sample/src/slow.controller.js';
+import { StatusController } from '../../sample/src/status.controller.js';
 import { REPO_DIR } from './repo.js';
 
 export interface RunningApp {
@@ -59,7 +60,7 @@ function variantModule(options: Http2PreloadOptions): DynamicModule {
   return {
     module: SampleVariantModule,
     imports: [Http2PreloadModule.forRoot({ staticPrefix: '/static/', ...options })],
-    controllers: [SlowController, PlainController],
+    controllers: [SlowController, PlainController, StatusController],
   };
 }
 
