@@ -1,11 +1,5 @@
 import type { Response } from 'express';
-import {
-  afterFlushOutcome,
-  looksLikeExpressEtag,
-  type AfterFlushOutcome,
-  type AutomaticEtagTest,
-  type HeaderValue,
-} from './after-flush.js';
+import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue } from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
 
 /** The first body chunk after flushed headers: a newline, which HTML parsers skip before the doctype. */
@@ -35,7 +29,6 @@ export interface FlushedResponse {
 
 type RenderCallback = (error: Error | null, html?: string) => void;
 type Callback = (error?: Error | null) => void;
-type EtagFunction = (body: string | Buffer, encoding?: BufferEncoding) => string | undefined;
 
 /** Compression middleware buffers what is written until it is flushed. */
 interface MaybeCompressed {
@@ -89,22 +82,13 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
     (end as (chunk: string) => Response).call(response, page);
   };
 
-  /** The outcome at the first body byte; `chunk` is the whole body when it is given to end(). */
-  const decide = (emptyBody: boolean, chunk?: unknown, encoding?: unknown): AfterFlushOutcome => {
-    const etagOf = response.app?.get('etag fn') as EtagFunction | undefined;
-    const isAutomaticEtag: AutomaticEtagTest =
-      typeof etagOf === 'function' && (typeof chunk === 'string' || Buffer.isBuffer(chunk))
-        ? (value) =>
-            etagOf(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined) === String(value)
-        : looksLikeExpressEtag;
-    return afterFlushOutcome({
-      statusCode: response.statusCode,
-      lateHeaders,
-      emptyBody,
-      isAutomaticEtag,
-      flushedHeaders,
-    });
-  };
+  /**
+   * The outcome at the first body byte. Express's own body ETag is told from a handler's
+   * by its shape (looksLikeExpressEtag): hashing the body again would cost what Express
+   * already paid, and an ETag of that shape is a body hash either way.
+   */
+  const decide = (emptyBody: boolean): AfterFlushOutcome =>
+    afterFlushOutcome({ statusCode: response.statusCode, lateHeaders, emptyBody, flushedHeaders });
 
   const fail = (problem: string): void => {
     if (done) return;
@@ -188,8 +172,8 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
       done = true;
       return (end as (...a: unknown[]) => Response).apply(this, args);
     }
-    const [chunk, encoding] = args;
-    const outcome = decide(isEmptyChunk(chunk), chunk, encoding);
+    const [chunk] = args;
+    const outcome = decide(isEmptyChunk(chunk));
     if (outcome.action !== 'send') {
       endWith(outcome);
       return this;

@@ -101,9 +101,20 @@ export function linksWithinBudget(links: readonly string[], maxBytes: number | u
 
 /** The `Link` header value for a set of hints, ordered, deduplicated and within budget; empty when there are none. */
 export function formatLinkHeader(hints: Iterable<PreloadHint>, options: LinkFormatOptions): string {
+  // The route cache hands out the same frozen list until the page changes: format it once
+  // per list and option set (a nonce differs per request, so those are not kept).
+  const frozen = Object.isFrozen(hints) && options.nonce === undefined ? (hints as readonly PreloadHint[]) : undefined;
+  const optionsKey = frozen && `${options.nopush ? 1 : 0}:${options.maxBytes ?? ''}`;
+  const known = frozen && FORMATTED.get(frozen);
+  if (known && known.options === optionsKey) return known.value;
   const links = orderHints(hints).map((hint) => formatLink(hint, options));
-  return linksWithinBudget(links, options.maxBytes).join(', ');
+  const value = linksWithinBudget(links, options.maxBytes).join(', ');
+  if (frozen) FORMATTED.set(frozen, { options: optionsKey as string, value });
+  return value;
 }
+
+/** Link values formatted from frozen hint lists (the route cache's entries), with the options they were formatted for. */
+const FORMATTED = new WeakMap<readonly PreloadHint[], { readonly options: string; readonly value: string }>();
 
 /**
  * Adds our links to a `Link` header the handler may already have set, keeping

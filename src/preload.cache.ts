@@ -70,10 +70,15 @@ export class PreloadCache {
   remember(key: string, recorded: readonly PreloadHint[]): void {
     if (key.length > MAX_CACHE_KEY_LENGTH) return;
     const hints = recorded.filter((hint) => this.isShareable(hint));
-    if (hints.length === 0) this.hints.delete(key);
+    if (hints.length === 0) return void this.hints.delete(key);
+    // A page records the same hints on every request: keep the entry (and what was
+    // formatted from it) rather than replace it with an equal copy.
+    const current = this.hints.get(key);
+    if (current !== undefined && current.length === hints.length && current.every((hint, i) => hint === hints[i]))
+      return;
     // The key is copied: it is often a slice of req.originalUrl, which would keep the
     // whole request line alive for as long as the entry lives.
-    else this.hints.set(flatCopy(key), Object.freeze(hints));
+    this.hints.set(flatCopy(key), Object.freeze(hints));
   }
 
   private isShareable(hint: PreloadHint): boolean {
