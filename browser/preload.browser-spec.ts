@@ -124,7 +124,8 @@ describe('103 Early Hints (/slow-103, @Preload({ strategy: "earlyHints" }))', ()
   });
 
   // Chromium drops every link of a 103 that has a parameter it does not know (`nopush`
-  // did that), so the module's 103 links never carry one; the sample's also carry its CSP nonce.
+  // did that, and so does `nonce`): with the sample's CSP, each script and style goes
+  // twice, the copy with the nonce (for Firefox) first, and Chromium uses the plain one.
   test('the sample as it is (serverPush: false, CSP nonces): the same holds', async () => {
     await visit(sample, '/slow-103');
     expectStylesheetFromEarlyHints(await earlyHintedVisit(sample));

@@ -31,11 +31,66 @@ describe('earlyHintLinks', () => {
     expect(links).toEqual(['</app.js>; rel=preload; as=script']);
   });
 
-  it('never adds nopush or a nonce, either of which makes Chromium drop an early-hint link', () => {
+  it('never adds nopush, which makes Chromium drop an early-hint link', () => {
     expect(earlyHintLinks([hint('/app.css')], nopush)).toEqual(['</app.css>; rel=preload; as=style']);
-    expect(earlyHintLinks([hint('/app.css')], { ...nopush, nonce: 'abc' })).toEqual([
+  });
+
+  it('with a nonce, sends each script and style twice, the nonce copy first; other files once, without it', () => {
+    const links = earlyHintLinks(
+      [hint('/app.js'), hint('/app.css'), hint('/f.woff2'), hint('/logo.svg'), hint('/m.js', { rel: 'modulepreload' })],
+      { ...nopush, nonce: 'abc' },
+    );
+    expect(links).toEqual([
+      '</app.css>; rel=preload; as=style; nonce=abc',
       '</app.css>; rel=preload; as=style',
+      '</f.woff2>; rel=preload; as=font; crossorigin=anonymous',
+      '</app.js>; rel=preload; as=script; nonce=abc',
+      '</app.js>; rel=preload; as=script',
+      '</m.js>; rel=modulepreload; nonce=abc',
+      '</m.js>; rel=modulepreload',
+      '</logo.svg>; rel=preload; as=image',
     ]);
+  });
+
+  it('spends the budget on plain links first, then on nonce copies in priority order', () => {
+    const hints = [hint('/a.css'), hint('/b.js'), hint('/c.png')];
+    const plain = earlyHintLinks(hints, push);
+    const plainBytes = plain.join(', ').length;
+    const cssCopy = '</a.css>; rel=preload; as=style; nonce=abc';
+    // Room for the plain links and one copy: the stylesheet's, the most important.
+    const oneCopy = earlyHintLinks(hints, { ...push, nonce: 'abc', maxBytes: plainBytes + 2 + cssCopy.length });
+    expect(oneCopy).toEqual([cssCopy, ...plain]);
+    // Room for the plain links only: no copies, every file still hinted.
+    expect(earlyHintLinks(hints, { ...push, nonce: 'abc', maxBytes: plainBytes })).toEqual(plain);
+    // Without a budget, both copies.
+    expect(earlyHintLinks(hints, { ...push, nonce: 'abc' })).toHaveLength(5);
+  });
+
+  it('quotes a nonce that is not a token, in a shape Node still sends in a 103', async () => {
+    const links = earlyHintLinks([hint('/app.css')], { ...nopush, nonce: 'ab+/cd==' });
+    expect(links).toEqual(['</app.css>; rel=preload; as=style; nonce="ab+/cd=="', '</app.css>; rel=preload; as=style']);
+    const server = createServer((_req, res) => {
+      res.writeEarlyHints({ link: [...links] });
+      res.end();
+    });
+    try {
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      const request = get({ host: '127.0.0.1', port, path: '/', agent: false });
+      // Both awaited from the start: the 103 and the 200 can arrive in one chunk.
+      const [[info], [response]] = (await Promise.all([once(request, 'information'), once(request, 'response')])) as [
+        [{ statusCode: number; headers: Record<string, string> }],
+        [IncomingMessage],
+      ];
+      expect(info.statusCode).toBe(103);
+      expect(info.headers.link).toBe(links.join(', '));
+      response.resume();
+      await once(response, 'end');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("keeps exactly the links Node's res.writeEarlyHints() accepts", async () => {

@@ -8,22 +8,56 @@ import type { PreloadHint } from './preload-hint.interface.js';
  */
 const NODE_EARLY_HINT_LINK = /^<[^>]*>(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
 
+/** The files a CSP nonce can allow (`script-src`, `style-src`); fonts, images and fetches ignore it. */
+function nonceApplies(hint: PreloadHint): boolean {
+  return hint.as === 'style' || hint.as === 'script' || hint.rel === 'modulepreload';
+}
+
 /**
  * The links of a `103 Early Hints` response: ordered, deduplicated, within budget, and
- * only those Node can send and Chromium acts on. Chromium's early-hints parser drops a
- * link with a parameter it does not know, and ignores `media` (measured with Chromium
- * 156 behind Caddy): so no `; nopush`, no `; nonce` (a 103 without a policy of its own
- * lets the preload through; the page's nonce-carrying tag then uses it), and a link with
- * a media query is left to the final response's `Link` header. `type`, `crossorigin`
- * and `fetchpriority` are acted on.
+ * only those Node can send and the browsers act on (measured with Chromium 156 and
+ * Firefox ESR 153 behind Caddy). Chromium's early-hints parser drops a link with a
+ * parameter it does not know, and ignores `media`: so no `; nopush`, and a link with a
+ * media query is left to the final response's `Link` header. `type`, `crossorigin` and
+ * `fetchpriority` are acted on.
+ *
+ * With the request's CSP nonce, each script and style goes twice, the copy with
+ * `; nonce=…` first: Firefox uses a 103's script or style on a nonce-CSP page only when
+ * its link carries the nonce, and takes the first link of a URL (with the plain one
+ * first, it fetched the file again); Chromium drops the nonce copy and uses the plain
+ * one after it. Plain links come first in the budget: they fit as many files as possible
+ * before any copy is added, most important files' copies first.
  */
 export function earlyHintLinks(hints: Iterable<PreloadHint>, options: LinkFormatOptions): readonly string[] {
-  const linkOptions: LinkFormatOptions = { ...options, nopush: false, nonce: undefined };
-  const links = orderHints(hints)
+  const plainOptions: LinkFormatOptions = { ...options, nopush: false, nonce: undefined };
+  const sendable = orderHints(hints)
     .filter((hint) => hint.media === undefined)
-    .map((hint) => formatLink(hint, linkOptions))
-    .filter((link) => NODE_EARLY_HINT_LINK.test(link));
-  return linksWithinBudget(links, options.maxBytes);
+    .map((hint) => ({ hint, link: formatLink(hint, plainOptions) }))
+    .filter(({ link }) => NODE_EARLY_HINT_LINK.test(link));
+  const plain = linksWithinBudget(
+    sendable.map(({ link }) => link),
+    options.maxBytes,
+  );
+  if (!options.nonce) return plain;
+  const kept = new Set(plain);
+  const withNonce: LinkFormatOptions = { ...plainOptions, nonce: options.nonce };
+  // Same count as linksWithinBudget: each link's bytes, and ", " between two.
+  let spare = options.maxBytes === undefined ? Infinity : options.maxBytes - budgetBytes(plain);
+  const links: string[] = [];
+  for (const { hint, link } of sendable) {
+    if (!kept.has(link)) continue;
+    const twin = nonceApplies(hint) ? formatLink(hint, withNonce) : undefined;
+    if (twin !== undefined && twin.length + 2 <= spare && NODE_EARLY_HINT_LINK.test(twin)) {
+      links.push(twin);
+      spare -= twin.length + 2;
+    }
+    links.push(link);
+  }
+  return links;
+}
+
+function budgetBytes(links: readonly string[]): number {
+  return links.reduce((bytes, link) => bytes + link.length, 0) + Math.max(0, links.length - 1) * 2;
 }
 
 /**

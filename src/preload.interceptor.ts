@@ -196,10 +196,11 @@ export class PreloadInterceptor implements NestInterceptor {
     );
   }
 
-  /** One 103 with the links Node can carry and Chromium acts on (no nonce: see earlyHintLinks). */
-  private send103({ request, response }: PreloadRequest, hints: readonly PreloadHint[]): boolean {
+  /** One 103 with the links Node can carry and the browsers act on (with the nonce: see earlyHintLinks). */
+  private send103(state: PreloadRequest, hints: readonly PreloadHint[]): boolean {
+    const { request, response } = state;
     try {
-      return sendEarlyHints(response, earlyHintLinks(hints, this.linkOptions));
+      return sendEarlyHints(response, earlyHintLinks(hints, this.linkOptionsFor(state)));
     } catch (error) {
       this.logger.warn(`Could not send 103 Early Hints for ${routeLabel(request)}: ${(error as Error).message}`);
       return false;

@@ -147,17 +147,46 @@ describe('diagnose: the strategy on this path', () => {
     expect(verdict).toMatchObject({ status: 'ok', exitCode: 0, strategy: 'earlyHints' });
   });
 
-  test('a relayed 103 without nonces on a page whose CSP wants them: Firefox does not use it, use flushHeaders', () => {
-    const headers = {
-      ...exchange().headers,
-      'content-security-policy': "default-src 'self'; script-src 'nonce-abc'; style-src 'nonce-abc'",
-    };
-    const { verdict, findings } = diagnose(observations({ h2: with103({ headers }) }));
+  const nonceCsp = {
+    ...exchange().headers,
+    'content-security-policy': "default-src 'self'; script-src 'nonce-abc'; style-src 'nonce-abc'",
+  };
+  const css = '</static/css/app.css?v=1>; rel=preload; as=style';
+  const js = '</static/js/app.js?v=1>; rel=preload; as=script';
+
+  test('a relayed 103 without nonces on a page whose CSP wants them: Firefox does not use it, send the nonce copies', () => {
+    const { verdict, findings } = diagnose(observations({ h2: with103({ headers: nonceCsp }) }));
     expect(findings.find((f) => f.code === 'early-hints-csp-nonce')?.message).toMatch(
-      /on style and script, and the 103's links for them carry none \(\/static\/css\/app\.css\?v=1, \/static\/js\/app\.js\?v=1\)/,
+      /on style and script, and the 103's first link for each carries none \(\/static\/css\/app\.css\?v=1, \/static\/js\/app\.js\?v=1\)/,
     );
-    expect(verdict).toMatchObject({ status: 'fix', strategy: 'flushHeaders' });
-    expect(verdict.change).toMatch(/^use flushHeaders on pages with a nonce-based Content-Security-Policy/);
+    expect(verdict).toMatchObject({ status: 'fix', strategy: 'earlyHints' });
+    expect(verdict.change).toMatch(/^send each of those links twice in the 103, first with `; nonce=`/);
+  });
+
+  test('each script and style twice, the nonce copy first (what the module sends): ok for both browsers', () => {
+    const link = [`${css}; nonce=abc`, css, `${js}; nonce=abc`, js].join(', ');
+    const h2 = with103({ headers: nonceCsp, interim: [{ status: 103, atMs: 3, link }] });
+    const { verdict, findings } = diagnose(observations({ h2 }));
+    expect(findings.filter((f) => f.severity === 'error' || f.severity === 'warn')).toEqual([]);
+    expect(verdict).toMatchObject({ status: 'ok', strategy: 'earlyHints' });
+  });
+
+  test('the plain link first and the nonce copy after it: Firefox takes the first, still a fix', () => {
+    const link = [css, `${css}; nonce=abc`].join(', ');
+    const h2 = with103({ headers: nonceCsp, interim: [{ status: 103, atMs: 3, link }] });
+    const { findings } = diagnose(observations({ h2 }));
+    expect(findings.map((f) => f.code)).toContain('early-hints-csp-nonce');
+  });
+
+  test('only links with a nonce: Chromium ignores them', () => {
+    const link = [`${css}; nonce=abc`, `${js}; nonce=abc`].join(', ');
+    const h2 = with103({ headers: nonceCsp, interim: [{ status: 103, atMs: 3, link }] });
+    const { verdict, findings } = diagnose(observations({ h2 }));
+    expect(findings.map((f) => f.code)).not.toContain('early-hints-csp-nonce');
+    expect(findings.find((f) => f.code === 'early-hints-nonce-only')?.message).toMatch(
+      /^The 103's links for \/static\/css\/app\.css\?v=1, \/static\/js\/app\.js\?v=1 all carry a nonce/,
+    );
+    expect(verdict.status).toBe('fix');
   });
 
   test('a relayed 103 whose files are max-age=0: serve the folder with max-age', () => {

@@ -215,17 +215,31 @@ export function diagnose(obs: Observations): Diagnosis {
         severity: 'ok',
         message: `A 103 with ${earlyLinks.length} preload link(s) arrived over HTTP/2 ${Math.round(gap)} ms before the page's headers.`,
       });
-      const blocked = earlyLinks.filter(
-        (link) =>
-          link.params.nonce === undefined && nonceRequired(primary.headers['content-security-policy'], link.params.as),
-      );
-      if (blocked.length > 0) {
-        strategy = 'flushHeaders';
+      // Nonce-CSP pages: Firefox takes the first 103 link of a URL and uses a script or style
+      // only when that link carries the nonce; Chromium drops every 103 link with a nonce.
+      // So each such file needs both, the nonce one first (what the module sends).
+      const policy = primary.headers['content-security-policy'];
+      const byTarget = new Map<string, typeof earlyLinks>();
+      for (const link of earlyLinks) byTarget.set(link.target, [...(byTarget.get(link.target) ?? []), link]);
+      const nonceFiles = [...byTarget.values()].filter((links) => nonceRequired(policy, links[0].params.as));
+      const firefoxMisses = nonceFiles.filter((links) => links[0].params.nonce === undefined).map((links) => links[0]);
+      const chromiumMisses = [...byTarget.values()]
+        .filter((links) => links.every((link) => link.params.nonce !== undefined))
+        .map((links) => links[0]);
+      if (firefoxMisses.length > 0) {
         findings.push({
           code: 'early-hints-csp-nonce',
           severity: 'error',
-          message: `The page's Content-Security-Policy asks for a nonce on ${[...new Set(blocked.map((l) => l.params.as))].join(' and ')}, and the 103's links for them carry none (${blocked.map((l) => l.target).join(', ')}). Firefox then does not use those preloads: it waits about 5 s and downloads them again. (Chromium, the other way round, ignores a 103 link that carries a nonce.)`,
-          fix: "use flushHeaders on pages with a nonce-based Content-Security-Policy: its Link header carries the request's nonce, which both browsers accept; remove strategy: 'earlyHints' from this route.",
+          message: `The page's Content-Security-Policy asks for a nonce on ${[...new Set(firefoxMisses.map((l) => l.params.as))].join(' and ')}, and the 103's first link for each carries none (${firefoxMisses.map((l) => l.target).join(', ')}). Firefox uses only the first link of a URL, and then only with the nonce: it waits about 5 s and downloads them again.`,
+          fix: "send each of those links twice in the 103, first with `; nonce=` and the request's nonce (for Firefox), then without it (Chromium ignores a 103 link with a nonce); nestjs-http2-preload does so when its nonce option finds the request's nonce before the handler runs. Or use flushHeaders on that route.",
+        });
+      }
+      if (chromiumMisses.length > 0) {
+        findings.push({
+          code: 'early-hints-nonce-only',
+          severity: 'error',
+          message: `The 103's links for ${chromiumMisses.map((l) => l.target).join(', ')} all carry a nonce. Chromium ignores a 103 link with a parameter its early-hints parser does not know, nonce among them: Chromium users get nothing early for those files.`,
+          fix: 'after each link with a nonce, send the same link without it in the 103 (Firefox takes the first, Chromium the plain one).',
         });
       }
     }
