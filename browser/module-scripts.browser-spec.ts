@@ -135,11 +135,17 @@ describe('a module script and its modulepreload in Chromium (through Caddy, HTTP
   it('is downloaded once when its modulepreload comes in a 103', async () => {
     const late = await visit('/module-page-103', '/static/cached/js/early.mjs');
     expect(late.mode).toBe('late');
-    const early = await visit('/module-page-103', '/static/cached/js/early.mjs', '/static/cached/js/app.mjs');
-    if (process.env.BROWSER_DEBUG) console.log(JSON.stringify(early, null, 1));
-    expect(early.mode).toBe('early');
-    expect(early.ran).toBe('early');
-    expect(early.scriptRequests).toBe(1);
+    // Chromium now and then ignores a 103 that arrived (see preload.browser-spec.ts): up to
+    // three tries, each a new visitor, and every try must still download the module once.
+    let early!: Awaited<ReturnType<typeof visit>>;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      early = await visit('/module-page-103', '/static/cached/js/early.mjs', '/static/cached/js/app.mjs');
+      if (process.env.BROWSER_DEBUG) console.log(JSON.stringify(early, null, 1));
+      expect(early.mode).toBe('early');
+      expect(early.ran).toBe('early');
+      expect(early.scriptRequests).toBe(1);
+      if (early.initiator === 'early-hints') break;
+    }
     expect(early.initiator).toBe('early-hints');
     expect(early.console.filter((line) => /preload|credentials mode/i.test(line))).toEqual([]);
   });
