@@ -128,6 +128,12 @@ function ignore<T>(this: T): T {
 function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): HttpExchange {
   const response = reply.raw as Response;
   const view = expressShaped(request);
+  /** Headers the reply holds until it sends (helmet's, say) onto the Node response the module writes. */
+  const copyReplyHeaders = (): void => {
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined && response.getHeader(name) === undefined) response.setHeader(name, value);
+    }
+  };
   return {
     appRequest: request as unknown as Request,
     appResponse: reply as unknown as Response,
@@ -135,11 +141,7 @@ function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): 
     response,
     locals: reply.locals ?? undefined,
     headers: () => reply.getHeaders(),
-    beforeFlush: () => {
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value !== undefined && response.getHeader(name) === undefined) response.setHeader(name, value);
-      }
-    },
+    beforeFlush: copyReplyHeaders,
     takeRetryMarker: () => {
       const url = request.raw.url ?? '/';
       if (!url.includes(RETRY_MARKER)) return false;
@@ -153,9 +155,7 @@ function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): 
     },
     setValidators: (validators) => setValidators(response, validators),
     answerNotModified: (validators) => {
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value !== undefined && response.getHeader(name) === undefined) response.setHeader(name, value);
-      }
+      copyReplyHeaders();
       answerNotModified(response, validators);
       // Nest still hands the (absent) result to the reply; it must send nothing more.
       const sealed = reply as unknown as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { hasPrecondition } from './conditional-request.js';
 import { isRetryRequest } from './flush-recovery.js';
 import type { RequestBeforeHandler } from './preload-mode.js';
 import type { RedirectAtHeaderTime } from './redirect-preload.js';
@@ -19,13 +20,7 @@ export function requestBeforeHandler(
     httpVersion: request.httpVersion,
     acceptsHtml: request.accepts('html') !== false,
     secFetchMode: typeof secFetchMode === 'string' ? secFetchMode : undefined,
-    conditional:
-      (!settled &&
-        (headers['if-none-match'] !== undefined ||
-          headers['if-modified-since'] !== undefined ||
-          headers['if-match'] !== undefined ||
-          headers['if-unmodified-since'] !== undefined)) ||
-      headers.range !== undefined,
+    conditional: (!settled && hasPrecondition(headers)) || headers.range !== undefined,
     // express-session and cookie-session define it; they write their cookie with the headers.
     hasSession: 'session' in appRequest,
     retry: retry || isRetryRequest('', headers.cookie),
