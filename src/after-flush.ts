@@ -85,8 +85,8 @@ export interface ResponseAfterFlush {
   /** Whether the response ends here without a single body byte. */
   readonly emptyBody: boolean;
   readonly isAutomaticEtag?: AutomaticEtagTest;
-  /** The headers that were flushed, by lower-case name: setting one again to the same value loses nothing. */
-  readonly flushedHeaders?: Readonly<Record<string, HeaderValue | undefined>>;
+  /** A header that was flushed, by lower-case name: setting one again to the same value loses nothing. */
+  readonly flushedHeader?: (name: string) => HeaderValue | undefined;
 }
 
 export interface AfterFlushOutcome {
@@ -108,11 +108,12 @@ export interface AfterFlushOutcome {
  * response (a status, a type, a header) is not sent under the flushed 200.
  */
 export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutcome {
-  const { statusCode, flushedHeaders = {} } = response;
+  const { statusCode, flushedHeader } = response;
   // Fastify hands every header to writeHead() when it sends, those flushed included.
-  const lateHeaders = new Map(
-    [...response.lateHeaders].filter(([name, value]) => !sameHeaderValue(flushedHeaders[name], value)),
-  );
+  const lateHeaders = new Map<string, HeaderValue>();
+  for (const [name, value] of response.lateHeaders) {
+    if (flushedHeader === undefined || !sameHeaderValue(flushedHeader(name), value)) lateHeaders.set(name, value);
+  }
   const dropped = droppedHeaderNames(lateHeaders, response.isAutomaticEtag);
   const location = firstValue(lateHeaders.get('location'));
   if (statusCode >= 300 && statusCode < 400 && location) {

@@ -29,10 +29,18 @@ export interface FlushedResponse {
 
 type RenderCallback = (error: Error | null, html?: string) => void;
 type Callback = (error?: Error | null) => void;
+type AnyMethod = (this: Response, ...args: any[]) => any;
 
 /** Compression middleware buffers what is written until it is flushed. */
 interface MaybeCompressed {
   flush?: () => void;
+}
+
+/** Where a guarded response keeps its guard (one property, found by the shared methods below). */
+const GUARD = Symbol('nestjs-http2-preload.flushed');
+
+interface GuardedResponse extends Response {
+  [GUARD]: FlushGuard;
 }
 
 /** An end() chunk that carries no byte (end(), end(callback), end('')). */
@@ -40,6 +48,210 @@ function isEmptyChunk(chunk: unknown): boolean {
   return (
     chunk === undefined || chunk === null || typeof chunk === 'function' || (chunk as { length?: number }).length === 0
   );
+}
+
+/**
+ * The state of one flushed response, and the methods it had before it was guarded
+ * (the prototype's, or what compression or on-headers put on the instance). The
+ * replacement methods are shared by every response (defined once, below); only this
+ * object is made per response, so a flush costs one allocation and a few stores.
+ */
+class FlushGuard implements FlushedResponse {
+  /** Headers set after the flush, by lower-case name; created on the first one. */
+  lateHeaders: Map<string, HeaderValue> | undefined;
+  /** The handler's body is streaming after the flushed headers. */
+  bodyStarted = false;
+  /** The response is over, or ended by us: what the app does from now on is dropped. */
+  done = false;
+  readonly setHeader: AnyMethod;
+  readonly appendHeader: AnyMethod;
+  readonly getHeader: AnyMethod;
+  readonly removeHeader: AnyMethod;
+  readonly writeHead: AnyMethod;
+  readonly write: AnyMethod;
+  readonly end: AnyMethod;
+  readonly render: AnyMethod | undefined;
+
+  constructor(
+    readonly response: Response,
+    readonly hooks: FlushHooks,
+  ) {
+    this.setHeader = response.setHeader;
+    this.appendHeader = response.appendHeader;
+    this.getHeader = response.getHeader;
+    this.removeHeader = response.removeHeader;
+    this.writeHead = response.writeHead;
+    this.write = response.write;
+    this.end = response.end;
+    this.render = typeof response.render === 'function' ? response.render : undefined;
+  }
+
+  keep(name: string, value: HeaderValue): void {
+    (this.lateHeaders ??= new Map()).set(name.toLowerCase(), value);
+  }
+
+  /**
+   * The outcome at the first body byte. Until then every header the handler sets is
+   * kept aside, so the response's own headers are still exactly the flushed ones, read
+   * only when a late header needs comparing. Express's own body ETag is told from a
+   * handler's by its shape (looksLikeExpressEtag): hashing the body again would cost
+   * what Express already paid, and an ETag of that shape is a body hash either way.
+   */
+  decide(emptyBody: boolean): AfterFlushOutcome {
+    const { response, getHeader } = this;
+    return afterFlushOutcome({
+      statusCode: response.statusCode,
+      lateHeaders: this.lateHeaders ?? NO_HEADERS,
+      emptyBody,
+      flushedHeader: (name) => getHeader.call(response, name) as HeaderValue | undefined,
+    });
+  }
+
+  /** Ends the response with a page of ours in place of the app's body. */
+  endWith(outcome: AfterFlushOutcome): void {
+    this.done = true;
+    this.hooks.settled(outcome);
+    const page = outcome.action === 'forward' ? redirectPage(outcome.location ?? '/') : this.hooks.recoveryPage();
+    this.end.call(this.response, page);
+  }
+
+  fail(problem: string): void {
+    if (this.done) return;
+    if (this.bodyStarted) {
+      // Part of the page is out: as with a late response, only a cut connection says it is incomplete.
+      this.done = true;
+      this.response.destroy();
+      return;
+    }
+    this.endWith({ action: 'recover', problem });
+  }
+}
+
+const NO_HEADERS: ReadonlyMap<string, HeaderValue> = new Map();
+
+/** Calls a dropped write's or sendFile's callback, as a stream piped here expects. */
+function callBackLater(args: readonly unknown[]): void {
+  const callback = args.find((arg): arg is Callback => typeof arg === 'function');
+  if (callback) process.nextTick(callback);
+}
+
+// The shared replacement methods. Once the handler's body streams, a header set late
+// throws ERR_HTTP_HEADERS_SENT, as it would on a late response: quietly keeping it aside
+// would lose it without a word.
+
+function setHeader(this: GuardedResponse, name: string, value: HeaderValue): Response {
+  const guard = this[GUARD];
+  if (!this.headersSent || guard.bodyStarted) return guard.setHeader.call(this, name, value);
+  guard.keep(name, value);
+  return this;
+}
+
+function appendHeader(this: GuardedResponse, name: string, value: string | readonly string[]): Response {
+  const guard = this[GUARD];
+  if (!this.headersSent || guard.bodyStarted) return guard.appendHeader.call(this, name, value);
+  const previous = guard.lateHeaders?.get(name.toLowerCase());
+  const values = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
+  guard.keep(name, [...values, ...(Array.isArray(value) ? value : [value as string])]);
+  return this;
+}
+
+function getHeader(this: GuardedResponse, name: string): unknown {
+  const guard = this[GUARD];
+  if (!this.headersSent) return guard.getHeader.call(this, name);
+  const key = name.toLowerCase();
+  if (guard.lateHeaders?.has(key)) return guard.lateHeaders.get(key);
+  // The flushed Content-Type was ours, not the handler's: hiding it lets Express set the
+  // type the handler means (res.json() sets one only when none is set), so it can be checked.
+  return key === 'content-type' ? undefined : guard.getHeader.call(this, name);
+}
+
+function removeHeader(this: GuardedResponse, name: string): void {
+  const guard = this[GUARD];
+  if (!this.headersSent || guard.bodyStarted) return guard.removeHeader.call(this, name);
+  guard.lateHeaders?.delete(name.toLowerCase());
+}
+
+function writeHead(this: GuardedResponse, statusCode: number, ...rest: unknown[]): Response {
+  const guard = this[GUARD];
+  if (!this.headersSent) return guard.writeHead.call(this, statusCode, ...rest);
+  if (guard.done) return this;
+  this.statusCode = statusCode;
+  const given = typeof rest[0] === 'string' ? rest[1] : rest[0];
+  if (Array.isArray(given)) {
+    // Raw form: [name, value, name, value, ...]
+    for (let i = 0; i + 1 < given.length; i += 2) guard.keep(String(given[i]), given[i + 1]);
+  } else if (given && typeof given === 'object') {
+    for (const [name, value] of Object.entries(given)) guard.keep(name, value as HeaderValue);
+  }
+  return this;
+}
+
+function write(this: GuardedResponse, chunk: unknown, ...rest: unknown[]): boolean {
+  const guard = this[GUARD];
+  if (guard.bodyStarted && !guard.done) return guard.write.call(this, chunk, ...rest);
+  if (!guard.done && !isEmptyChunk(chunk)) {
+    const outcome = guard.decide(false);
+    if (outcome.action === 'send') {
+      guard.bodyStarted = true;
+      guard.hooks.settled(outcome);
+      return guard.write.call(this, chunk, ...rest);
+    }
+    guard.endWith(outcome);
+  }
+  // Dropped: a stream piped here (a file, an event stream) must not fail on a closed response.
+  callBackLater(rest);
+  return true;
+}
+
+function end(this: GuardedResponse, ...args: unknown[]): Response {
+  const guard = this[GUARD];
+  if (guard.done || this.destroyed) {
+    guard.done = true;
+    return this;
+  }
+  if (guard.bodyStarted) {
+    guard.done = true;
+    return guard.end.apply(this, args);
+  }
+  const outcome = guard.decide(isEmptyChunk(args[0]));
+  if (outcome.action !== 'send') {
+    guard.endWith(outcome);
+    return this;
+  }
+  guard.done = true;
+  guard.hooks.settled(outcome);
+  return guard.end.apply(this, args);
+}
+
+// Express's default render callback hands a template error to the error handlers,
+// which can only call end() once headers are sent: that would look like a complete page.
+function render(
+  this: GuardedResponse,
+  view: string,
+  options?: object | RenderCallback,
+  callback?: RenderCallback,
+): void {
+  const guard = this[GUARD];
+  if (guard.done) return;
+  const given = typeof options === 'function' ? options : callback;
+  const locals = typeof options === 'function' ? undefined : options;
+  guard.render!.call(this, view, locals, (error: Error | null, html?: string) => {
+    if (error) guard.fail(`failed to render ${view} (${error.message})`);
+    if (given) return given(error, html);
+    if (error) return this.req.next?.(error);
+    this.send(html);
+  });
+}
+
+// A file cannot follow HTML headers, and send() would only fail on them: ask again
+// instead, so that the retry downloads it as the app means it.
+function sendFile(this: GuardedResponse, path: string, ...rest: unknown[]): void {
+  const guard = this[GUARD];
+  if (!guard.done) {
+    if (guard.bodyStarted) guard.fail(`sent the file ${path} after its page had started`);
+    else guard.endWith({ action: 'recover', problem: 'sent a file' });
+  }
+  callBackLater(rest);
 }
 
 /**
@@ -61,165 +273,24 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
   // write() sends the headers with the newline in one packet (flushHeaders() first would
   // cost a second one). Node corks the socket until the next tick on a write; uncorking
   // now sends them at once, before a handler that fails at once can close the connection.
-  const flushedHeaders = response.getHeaders();
   response.write(FLUSHED_FIRST_CHUNK);
   response.socket?.uncork();
   (response as MaybeCompressed).flush?.();
 
-  const lateHeaders = new Map<string, HeaderValue>();
-  /** The handler's body is streaming after the flushed headers. */
-  let bodyStarted = false;
-  /** The response is over, or ended by us: what the app does from now on is dropped. */
-  let done = false;
-
-  const { setHeader, appendHeader, getHeader, removeHeader, writeHead, write, end, render } = response;
-
-  /** Ends the response with a page of ours in place of the app's body. */
-  const endWith = (outcome: AfterFlushOutcome): void => {
-    done = true;
-    hooks.settled(outcome);
-    const page = outcome.action === 'forward' ? redirectPage(outcome.location ?? '/') : hooks.recoveryPage();
-    (end as (chunk: string) => Response).call(response, page);
-  };
-
-  /**
-   * The outcome at the first body byte. Express's own body ETag is told from a handler's
-   * by its shape (looksLikeExpressEtag): hashing the body again would cost what Express
-   * already paid, and an ETag of that shape is a body hash either way.
-   */
-  const decide = (emptyBody: boolean): AfterFlushOutcome =>
-    afterFlushOutcome({ statusCode: response.statusCode, lateHeaders, emptyBody, flushedHeaders });
-
-  const fail = (problem: string): void => {
-    if (done) return;
-    if (bodyStarted) {
-      // Part of the page is out: as with a late response, only a cut connection says it is incomplete.
-      done = true;
-      response.destroy();
-      return;
-    }
-    endWith({ action: 'recover', problem });
-  };
-
-  // Once the handler's body streams, a header set late throws ERR_HTTP_HEADERS_SENT, as it
-  // would on a late response: quietly keeping it aside would lose it without a word.
-  response.setHeader = function (this: Response, name: string, value: HeaderValue) {
-    if (!this.headersSent || bodyStarted) return setHeader.call(this, name, value);
-    lateHeaders.set(name.toLowerCase(), value);
-    return this;
-  } as Response['setHeader'];
-
-  response.appendHeader = function (this: Response, name: string, value: string | readonly string[]) {
-    if (!this.headersSent || bodyStarted) return appendHeader.call(this, name, value);
-    const key = name.toLowerCase();
-    const previous = lateHeaders.get(key);
-    const values = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
-    lateHeaders.set(key, [...values, ...(Array.isArray(value) ? value : [value as string])]);
-    return this;
-  } as Response['appendHeader'];
-
-  response.getHeader = function (this: Response, name: string) {
-    if (!this.headersSent) return getHeader.call(this, name);
-    const key = name.toLowerCase();
-    if (lateHeaders.has(key)) return lateHeaders.get(key);
-    // The flushed Content-Type was ours, not the handler's: hiding it lets Express set the
-    // type the handler means (res.json() sets one only when none is set), so it can be checked.
-    return key === 'content-type' ? undefined : getHeader.call(this, name);
-  } as Response['getHeader'];
-
-  response.removeHeader = function (this: Response, name: string) {
-    if (!this.headersSent || bodyStarted) return removeHeader.call(this, name);
-    lateHeaders.delete(name.toLowerCase());
-  };
-
-  response.writeHead = function (this: Response, statusCode: number, ...rest: unknown[]) {
-    if (!this.headersSent) return (writeHead as (...args: unknown[]) => Response).call(this, statusCode, ...rest);
-    if (done) return this;
-    this.statusCode = statusCode;
-    const given = typeof rest[0] === 'string' ? rest[1] : rest[0];
-    if (Array.isArray(given)) {
-      // Raw form: [name, value, name, value, ...]
-      for (let i = 0; i + 1 < given.length; i += 2) lateHeaders.set(String(given[i]).toLowerCase(), given[i + 1]);
-    } else if (given && typeof given === 'object') {
-      for (const [name, value] of Object.entries(given)) lateHeaders.set(name.toLowerCase(), value as HeaderValue);
-    }
-    return this;
-  } as Response['writeHead'];
-
-  response.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
-    if (bodyStarted && !done) return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-    if (!done && !isEmptyChunk(chunk)) {
-      const outcome = decide(false);
-      if (outcome.action === 'send') {
-        bodyStarted = true;
-        hooks.settled(outcome);
-        return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-      }
-      endWith(outcome);
-    }
-    // Dropped: a stream piped here (a file, an event stream) must not fail on a closed response.
-    const callback = rest.find((arg): arg is Callback => typeof arg === 'function');
-    if (callback) process.nextTick(callback);
-    return true;
-  } as Response['write'];
-
-  response.end = function (this: Response, ...args: unknown[]) {
-    if (done || this.destroyed) {
-      done = true;
-      return this;
-    }
-    if (bodyStarted) {
-      done = true;
-      return (end as (...a: unknown[]) => Response).apply(this, args);
-    }
-    const [chunk] = args;
-    const outcome = decide(isEmptyChunk(chunk));
-    if (outcome.action !== 'send') {
-      endWith(outcome);
-      return this;
-    }
-    done = true;
-    hooks.settled(outcome);
-    return (end as (...a: unknown[]) => Response).apply(this, args);
-  } as Response['end'];
-
-  // Express's default render callback hands a template error to the error handlers,
-  // which can only call end() once headers are sent: that would look like a complete page.
+  const guard = new FlushGuard(response, hooks);
+  const guarded = response as unknown as Record<PropertyKey, unknown>;
+  guarded[GUARD] = guard;
+  // On the instance, not the prototype: what compression or on-headers put there must
+  // stay underneath. The methods are shared; only the guard is this response's.
+  guarded.setHeader = setHeader;
+  guarded.appendHeader = appendHeader;
+  guarded.getHeader = getHeader;
+  guarded.removeHeader = removeHeader;
+  guarded.writeHead = writeHead;
+  guarded.write = write;
+  guarded.end = end;
   // Express's own methods; Fastify's Node response has neither (its errors reach end()).
-  if (typeof render === 'function')
-    response.render = function (
-      this: Response,
-      view: string,
-      options?: object | RenderCallback,
-      callback?: RenderCallback,
-    ) {
-      if (done) return;
-      const given = typeof options === 'function' ? options : callback;
-      const locals = typeof options === 'function' ? undefined : options;
-      (render as (view: string, locals: object | undefined, done: RenderCallback) => void).call(
-        this,
-        view,
-        locals,
-        (error, html) => {
-          if (error) fail(`failed to render ${view} (${error.message})`);
-          if (given) return given(error, html);
-          if (error) return this.req.next?.(error);
-          this.send(html);
-        },
-      );
-    } as Response['render'];
-
-  // A file cannot follow HTML headers, and send() would only fail on them: ask again
-  // instead, so that the retry downloads it as the app means it.
-  if (typeof response.sendFile === 'function')
-    response.sendFile = function (this: Response, path: string, ...rest: unknown[]) {
-      if (!done) {
-        if (bodyStarted) fail(`sent the file ${path} after its page had started`);
-        else endWith({ action: 'recover', problem: 'sent a file' });
-      }
-      const callback = rest.find((arg): arg is Callback => typeof arg === 'function');
-      if (callback) process.nextTick(callback);
-    } as Response['sendFile'];
-
-  return { fail };
+  if (guard.render) guarded.render = render;
+  if (typeof response.sendFile === 'function') guarded.sendFile = sendFile;
+  return guard;
 }

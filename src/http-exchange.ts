@@ -80,19 +80,42 @@ function takeExpressRetryMarker(request: Request): boolean {
   return true;
 }
 
-function expressExchange(request: Request, response: Response): HttpExchange {
-  return {
-    appRequest: request,
-    appResponse: response,
-    request,
-    response,
-    locals: response.locals,
-    headers: () => response.getHeaders(),
-    beforeFlush: () => undefined,
-    takeRetryMarker: () => takeExpressRetryMarker(request),
-    setValidators: (validators) => setValidators(response, validators),
-    answerNotModified: (validators) => answerNotModified(response, validators),
-  };
+/** Express: the app's objects are the ones the module reads and writes. A class, so a request costs one object. */
+class ExpressExchange implements HttpExchange {
+  readonly locals: object;
+
+  constructor(
+    readonly request: Request,
+    readonly response: Response,
+  ) {
+    this.locals = response.locals;
+  }
+
+  get appRequest(): Request {
+    return this.request;
+  }
+
+  get appResponse(): Response {
+    return this.response;
+  }
+
+  headers(): OutgoingHttpHeaders {
+    return this.response.getHeaders();
+  }
+
+  beforeFlush(): void {}
+
+  takeRetryMarker(): boolean {
+    return takeExpressRetryMarker(this.request);
+  }
+
+  setValidators(validators: Validators): void {
+    setValidators(this.response, validators);
+  }
+
+  answerNotModified(validators: Validators): void {
+    answerNotModified(this.response, validators);
+  }
 }
 
 /** The parts of an Express request the module reads, from a Fastify request. */
@@ -167,7 +190,7 @@ function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): 
 
 /** The exchange of a request on Express or Fastify; undefined on another platform, which the module leaves alone. */
 export function exchangeOf(request: unknown, response: unknown): HttpExchange | undefined {
-  if (isExpressResponse(response)) return expressExchange(request as Request, response);
+  if (isExpressResponse(response)) return new ExpressExchange(request as Request, response);
   if (isFastifyReply(response)) return fastifyExchange(request as FastifyRequestLike, response);
   return undefined;
 }

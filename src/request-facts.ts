@@ -6,6 +6,28 @@ import type { RedirectAtHeaderTime } from './redirect-preload.js';
 
 /** Reading the facts the decisions need off an Express(-shaped) request and response. */
 
+/**
+ * Whether an `Accept` value admits HTML, by the value: a browser sends the same few
+ * values on every navigation, and negotiating one (parsing its media ranges and
+ * q-values) costs more than the rest of the request's facts together. Bounded: when
+ * full it starts over, and a long value is negotiated each time, never kept.
+ */
+const acceptsHtmlByValue = new Map<string, boolean>();
+const ACCEPT_MEMO_SIZE = 64;
+const ACCEPT_MEMO_MAX_LENGTH = 512;
+
+function acceptsHtml(request: Request): boolean {
+  const { accept } = request.headers;
+  if (typeof accept !== 'string' || accept.length > ACCEPT_MEMO_MAX_LENGTH) return request.accepts('html') !== false;
+  let admits = acceptsHtmlByValue.get(accept);
+  if (admits === undefined) {
+    admits = request.accepts('html') !== false;
+    if (acceptsHtmlByValue.size >= ACCEPT_MEMO_SIZE) acceptsHtmlByValue.clear();
+    acceptsHtmlByValue.set(accept, admits);
+  }
+  return admits;
+}
+
 export function requestBeforeHandler(
   request: Request,
   response: Response,
@@ -18,7 +40,7 @@ export function requestBeforeHandler(
   return {
     method: request.method,
     httpVersion: request.httpVersion,
-    acceptsHtml: request.accepts('html') !== false,
+    acceptsHtml: acceptsHtml(request),
     secFetchMode: typeof secFetchMode === 'string' ? secFetchMode : undefined,
     conditional: (!settled && hasPrecondition(headers)) || headers.range !== undefined,
     // express-session and cookie-session define it; they write their cookie with the headers.
