@@ -1,4 +1,11 @@
-import { formatLink, formatLinkHeader, linksWithinBudget, orderHints, type LinkFormatOptions } from './link-header.js';
+import {
+  formatLink,
+  formatLinkHeader,
+  formattedOnce,
+  linksWithinBudget,
+  orderHints,
+  type LinkFormatOptions,
+} from './link-header.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 
 /**
@@ -29,6 +36,10 @@ function nonceApplies(hint: PreloadHint): boolean {
  * before any copy is added, most important files' copies first.
  */
 export function earlyHintLinks(hints: Iterable<PreloadHint>, options: LinkFormatOptions): readonly string[] {
+  return formattedOnce(hints, options, '103', (list) => earlyHintLinksOf(list, options));
+}
+
+function earlyHintLinksOf(hints: readonly PreloadHint[], options: LinkFormatOptions): readonly string[] {
   const plainOptions: LinkFormatOptions = { ...options, nopush: false, nonce: undefined };
   const sendable = orderHints(hints)
     .filter((hint) => hint.media === undefined)

@@ -29,7 +29,8 @@ export interface FlushedResponse {
 
 type RenderCallback = (error: Error | null, html?: string) => void;
 type Callback = (error?: Error | null) => void;
-type AnyMethod = (this: Response, ...args: any[]) => any;
+/** A response method as the guard calls it underneath. */
+type Method = (this: Response, ...args: unknown[]) => unknown;
 
 /** Compression middleware buffers what is written until it is flushed. */
 interface MaybeCompressed {
@@ -63,27 +64,27 @@ class FlushGuard implements FlushedResponse {
   bodyStarted = false;
   /** The response is over, or ended by us: what the app does from now on is dropped. */
   done = false;
-  readonly setHeader: AnyMethod;
-  readonly appendHeader: AnyMethod;
-  readonly getHeader: AnyMethod;
-  readonly removeHeader: AnyMethod;
-  readonly writeHead: AnyMethod;
-  readonly write: AnyMethod;
-  readonly end: AnyMethod;
-  readonly render: AnyMethod | undefined;
+  readonly setHeader: Method;
+  readonly appendHeader: Method;
+  readonly getHeader: Method;
+  readonly removeHeader: Method;
+  readonly writeHead: Method;
+  readonly write: Method;
+  readonly end: Method;
+  readonly render: Method | undefined;
 
   constructor(
     readonly response: Response,
     readonly hooks: FlushHooks,
   ) {
-    this.setHeader = response.setHeader;
-    this.appendHeader = response.appendHeader;
-    this.getHeader = response.getHeader;
-    this.removeHeader = response.removeHeader;
-    this.writeHead = response.writeHead;
-    this.write = response.write;
-    this.end = response.end;
-    this.render = typeof response.render === 'function' ? response.render : undefined;
+    this.setHeader = response.setHeader as Method;
+    this.appendHeader = response.appendHeader as Method;
+    this.getHeader = response.getHeader as Method;
+    this.removeHeader = response.removeHeader as Method;
+    this.writeHead = response.writeHead as Method;
+    this.write = response.write as Method;
+    this.end = response.end as Method;
+    this.render = typeof response.render === 'function' ? (response.render as Method) : undefined;
   }
 
   keep(name: string, value: HeaderValue): void {
@@ -141,14 +142,14 @@ function callBackLater(args: readonly unknown[]): void {
 
 function setHeader(this: GuardedResponse, name: string, value: HeaderValue): Response {
   const guard = this[GUARD];
-  if (!this.headersSent || guard.bodyStarted) return guard.setHeader.call(this, name, value);
+  if (!this.headersSent || guard.bodyStarted) return guard.setHeader.call(this, name, value) as Response;
   guard.keep(name, value);
   return this;
 }
 
 function appendHeader(this: GuardedResponse, name: string, value: string | readonly string[]): Response {
   const guard = this[GUARD];
-  if (!this.headersSent || guard.bodyStarted) return guard.appendHeader.call(this, name, value);
+  if (!this.headersSent || guard.bodyStarted) return guard.appendHeader.call(this, name, value) as Response;
   const previous = guard.lateHeaders?.get(name.toLowerCase());
   const values = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
   guard.keep(name, [...values, ...(Array.isArray(value) ? value : [value as string])]);
@@ -167,13 +168,13 @@ function getHeader(this: GuardedResponse, name: string): unknown {
 
 function removeHeader(this: GuardedResponse, name: string): void {
   const guard = this[GUARD];
-  if (!this.headersSent || guard.bodyStarted) return guard.removeHeader.call(this, name);
+  if (!this.headersSent || guard.bodyStarted) return void guard.removeHeader.call(this, name);
   guard.lateHeaders?.delete(name.toLowerCase());
 }
 
 function writeHead(this: GuardedResponse, statusCode: number, ...rest: unknown[]): Response {
   const guard = this[GUARD];
-  if (!this.headersSent) return guard.writeHead.call(this, statusCode, ...rest);
+  if (!this.headersSent) return guard.writeHead.call(this, statusCode, ...rest) as Response;
   if (guard.done) return this;
   this.statusCode = statusCode;
   const given = typeof rest[0] === 'string' ? rest[1] : rest[0];
@@ -188,13 +189,13 @@ function writeHead(this: GuardedResponse, statusCode: number, ...rest: unknown[]
 
 function write(this: GuardedResponse, chunk: unknown, ...rest: unknown[]): boolean {
   const guard = this[GUARD];
-  if (guard.bodyStarted && !guard.done) return guard.write.call(this, chunk, ...rest);
+  if (guard.bodyStarted && !guard.done) return guard.write.call(this, chunk, ...rest) as boolean;
   if (!guard.done && !isEmptyChunk(chunk)) {
     const outcome = guard.decide(false);
     if (outcome.action === 'send') {
       guard.bodyStarted = true;
       guard.hooks.settled(outcome);
-      return guard.write.call(this, chunk, ...rest);
+      return guard.write.call(this, chunk, ...rest) as boolean;
     }
     guard.endWith(outcome);
   }
@@ -211,7 +212,7 @@ function end(this: GuardedResponse, ...args: unknown[]): Response {
   }
   if (guard.bodyStarted) {
     guard.done = true;
-    return guard.end.apply(this, args);
+    return guard.end.apply(this, args) as Response;
   }
   const outcome = guard.decide(isEmptyChunk(args[0]));
   if (outcome.action !== 'send') {
@@ -220,7 +221,7 @@ function end(this: GuardedResponse, ...args: unknown[]): Response {
   }
   guard.done = true;
   guard.hooks.settled(outcome);
-  return guard.end.apply(this, args);
+  return guard.end.apply(this, args) as Response;
 }
 
 // Express's default render callback hands a template error to the error handlers,

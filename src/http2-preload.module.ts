@@ -18,6 +18,7 @@ import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interf
 import { resolveOptions } from './http2-preload-options.validation.js';
 import { PreloadCache } from './preload.cache.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
+import { PreloadEmitter } from './preload.emitter.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
 import { RouteLearning } from './route-learning.js';
 import { setStaticPrefixOutsideRequests } from './preload-render-context.js';
@@ -33,6 +34,7 @@ import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.j
     { provide: HTTP2_PRELOAD_OPTIONS, inject: [HTTP2_PRELOAD_RAW_OPTIONS], useFactory: resolveOptions },
     PreloadCache,
     RouteLearning,
+    PreloadEmitter,
     { provide: APP_INTERCEPTOR, useClass: PreloadInterceptor },
     // Request-scoped, but the instance lives on the request object, so it is the same one
     // the singleton interceptor and the template helper see.

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { HTTP_TOKEN } from './http2-preload.constants.js';
 import type { PreloadDestination, PreloadHint } from './preload-hint.interface.js';
 import { toUriReference } from './uri-reference.js';
@@ -101,20 +102,82 @@ export function linksWithinBudget(links: readonly string[], maxBytes: number | u
 
 /** The `Link` header value for a set of hints, ordered, deduplicated and within budget; empty when there are none. */
 export function formatLinkHeader(hints: Iterable<PreloadHint>, options: LinkFormatOptions): string {
-  // The route cache hands out the same frozen list until the page changes: format it once
-  // per list and option set (a nonce differs per request, so those are not kept).
-  const frozen = Object.isFrozen(hints) && options.nonce === undefined ? (hints as readonly PreloadHint[]) : undefined;
-  const optionsKey = frozen && `${options.nopush ? 1 : 0}:${options.maxBytes ?? ''}`;
-  const known = frozen && FORMATTED.get(frozen);
-  if (known && known.options === optionsKey) return known.value;
-  const links = orderHints(hints).map((hint) => formatLink(hint, options));
-  const value = linksWithinBudget(links, options.maxBytes).join(', ');
-  if (frozen) FORMATTED.set(frozen, { options: optionsKey as string, value });
+  return formattedOnce(hints, options, 'header', (list) =>
+    linksWithinBudget(
+      orderHints(list).map((hint) => formatLink(hint, options)),
+      options.maxBytes,
+    ).join(', '),
+  );
+}
+
+/** What was formatted from one list of hints, for one set of options. */
+interface Formatted<T> {
+  readonly hints: readonly PreloadHint[];
+  readonly key: string;
+  readonly value: T;
+}
+
+/** Most the formatted-lists cache may hold, in estimated bytes. */
+const FORMATTED_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Lists formatted before, by their first hint; a few per first hint (pages that share
+ * their stylesheet). Bounded in entries and in estimated bytes, as each entry keeps its
+ * hints and its text alive: lists whose URLs come from requests cannot make it grow.
+ */
+const FORMATTED = new LRUCache<PreloadHint, Formatted<unknown>[]>({
+  max: 1000,
+  maxSize: FORMATTED_MAX_BYTES,
+  sizeCalculation: (entries) =>
+    entries.reduce((bytes, entry) => bytes + 64 + 8 * entry.hints.length + 2 * textLength(entry.value), 64),
+});
+const FORMATTED_PER_FIRST_HINT = 4;
+const FORMATTED_MAX_HINTS = 64;
+
+function textLength(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  return Array.isArray(value) ? value.reduce((length: number, link: string) => length + link.length, 0) : 0;
+}
+
+/**
+ * Formats a list of hints once per list and option set. A page records the same
+ * (reused, frozen) hints on every request, and the route cache hands out the same
+ * frozen list until the page changes, so the work is kept, keyed by the list's first
+ * hint and compared hint by hint (identity, a few pointer checks). Lists with a nonce,
+ * which differs per request, or with a hint made for one request (not frozen) are
+ * not kept.
+ */
+export function formattedOnce<T>(
+  hints: Iterable<PreloadHint>,
+  options: LinkFormatOptions,
+  kind: string,
+  format: (hints: readonly PreloadHint[]) => T,
+): T {
+  const list = Array.isArray(hints) ? (hints as readonly PreloadHint[]) : [...hints];
+  if (options.nonce !== undefined || list.length === 0 || !list.every((hint) => Object.isFrozen(hint)))
+    return format(list);
+  const key = `${kind}:${options.nopush ? 1 : 0}:${options.maxBytes ?? ''}`;
+  const known = FORMATTED.get(list[0]);
+  if (known !== undefined) {
+    for (const entry of known) {
+      if (entry.key === key && sameHints(entry.hints, list)) return entry.value as T;
+    }
+  }
+  const value = format(list);
+  // Only the hints a page records again and again; a long list is formatted each time.
+  if (list.length > FORMATTED_MAX_HINTS) return value;
+  const entry = { hints: Object.isFrozen(list) ? list : Object.freeze([...list]), key, value };
+  // A new array each time, so that the cache sizes it again.
+  FORMATTED.set(list[0], [...(known ?? []).slice(1 - FORMATTED_PER_FIRST_HINT), entry]);
   return value;
 }
 
-/** Link values formatted from frozen hint lists (the route cache's entries), with the options they were formatted for. */
-const FORMATTED = new WeakMap<readonly PreloadHint[], { readonly options: string; readonly value: string }>();
+function sameHints(a: readonly PreloadHint[], b: readonly PreloadHint[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Adds our links to a `Link` header the handler may already have set, keeping

@@ -3,6 +3,7 @@ import {
   isHtmlContentType,
   isNavigation,
   modeAtHeaderTime,
+  planBeforeHandler,
   resultAtHeaderTime,
   type RequestBeforeHandler,
   type RouteBeforeHandler,
@@ -87,8 +88,44 @@ describe('isNavigation', () => {
   });
 });
 
+describe('planBeforeHandler', () => {
+  const learning: RouteBeforeHandler = {
+    optedOut: false,
+    strategy: 'flushHeaders',
+    flushable: false,
+    flushingLearnt: false,
+    hintCount: 0,
+  };
+
+  it("compares the handler's headers on a late GET of a route still learning whether it may be flushed", () => {
+    expect(planBeforeHandler(navigation, learning, true)).toEqual({ early: undefined, compareHeaders: true });
+    // A fetch() or an API client teaches the route as much as a navigation does.
+    expect(planBeforeHandler({ ...navigation, acceptsHtml: false }, learning, true).compareHeaders).toBe(true);
+  });
+
+  it('compares nothing once the route has learnt, for other methods, other strategies, opted-out routes, or with presending off', () => {
+    expect(planBeforeHandler(navigation, { ...learning, flushingLearnt: true }, true).compareHeaders).toBe(false);
+    expect(planBeforeHandler({ ...navigation, method: 'HEAD' }, learning, true).compareHeaders).toBe(false);
+    expect(planBeforeHandler({ ...navigation, method: 'POST' }, learning, true).compareHeaders).toBe(false);
+    expect(planBeforeHandler(navigation, { ...learning, strategy: 'earlyHints' }, true).compareHeaders).toBe(false);
+    expect(planBeforeHandler(navigation, { ...learning, optedOut: true }, true).compareHeaders).toBe(false);
+    expect(planBeforeHandler(navigation, learning, false).compareHeaders).toBe(false);
+  });
+
+  it('flushes a route its declaration vouches for, and compares nothing then: the flushed response checks itself', () => {
+    const declared = { ...learning, flushable: true, hintCount: 2 };
+    expect(planBeforeHandler(navigation, declared, true)).toEqual({ early: 'flushHeaders', compareHeaders: false });
+  });
+});
+
 describe('chooseEarlyStrategy', () => {
-  const flushRoute: RouteBeforeHandler = { optedOut: false, strategy: 'flushHeaders', flushable: true, hintCount: 2 };
+  const flushRoute: RouteBeforeHandler = {
+    optedOut: false,
+    strategy: 'flushHeaders',
+    flushable: true,
+    flushingLearnt: true,
+    hintCount: 2,
+  };
   const hintsRoute: RouteBeforeHandler = { ...flushRoute, strategy: 'earlyHints' };
 
   describe('flushHeaders', () => {

@@ -68,8 +68,10 @@ export interface RouteBeforeHandler {
   readonly optedOut: boolean;
   /** The route's `@Preload({ strategy })`, else the module's. */
   readonly strategy: RoutePreloadStrategy;
-  /** False once the route changed its response after a flush. */
+  /** Flushed headers may go: its responses have shown they stay as they are, or its declaration vouches for it. */
   readonly flushable: boolean;
+  /** Its responses have shown it (flush-backoff.ts): its flushed responses check themselves, so nothing is left to compare. */
+  readonly flushingLearnt: boolean;
   /** How many hints there are to send: cached or declared. */
   readonly hintCount: number;
 }
@@ -118,6 +120,35 @@ export function chooseEarlyStrategy(
     default:
       return undefined;
   }
+}
+
+/** What to do before a request's handler runs. */
+export interface BeforeHandlerPlan {
+  /** How the hints go out before the handler (see chooseEarlyStrategy); undefined: late. */
+  readonly early: PreloadStrategy | 'announce' | undefined;
+  /**
+   * Compare the handler's headers before it runs and when they are written: a late GET
+   * of a route that uses flushed headers but has not yet shown it may be flushed, as
+   * flushing would lose what its handler sets.
+   */
+  readonly compareHeaders: boolean;
+}
+
+/** The whole decision before the handler: what goes early, and what to watch for the route's learning. */
+export function planBeforeHandler(
+  request: RequestBeforeHandler,
+  route: RouteBeforeHandler,
+  presendCachedHeaders: boolean,
+): BeforeHandlerPlan {
+  const early = chooseEarlyStrategy(request, route, presendCachedHeaders);
+  const compareHeaders =
+    early !== PRELOAD_STRATEGY.flushHeaders &&
+    request.method === 'GET' &&
+    presendCachedHeaders &&
+    !route.optedOut &&
+    route.strategy === PRELOAD_STRATEGY.flushHeaders &&
+    !route.flushingLearnt;
+  return { early, compareHeaders };
 }
 
 /** What the interceptor knows when a response's headers are written. */

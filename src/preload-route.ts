@@ -12,6 +12,8 @@ import type { PreloadHint } from './preload-hint.interface.js';
 
 /** What the decorators on a handler and its controller say about preloading. */
 export interface RoutePreload {
+  /** The route's handler: what the module learns about the route is kept by it. */
+  readonly handler: Function;
   /** `@NoPreload()` on the handler or its controller. */
   readonly optedOut: boolean;
   /** `@Preload()` hints of the controller, then of the handler. */
@@ -24,6 +26,8 @@ export interface RoutePreload {
   readonly etag: EtagFunction | undefined;
   /** `@Conditional()` / `@LastModified()` on the handler, else its controller. */
   readonly lastModified: LastModifiedFunction | undefined;
+  /** Either of them: preconditions are settled before the handler. */
+  readonly conditional: boolean;
 }
 
 // A handler without @Preload() gets the same empty answer, with no allocation.
@@ -39,16 +43,20 @@ export function readRoutePreload(reflector: Reflector, handler: Function, contro
     onController && onHandler
       ? [...onController.hints, ...onHandler.hints]
       : (onHandler?.hints ?? onController?.hints ?? NO_DECLARED_HINTS);
+  const etag = reflector.getAllAndOverride<EtagFunction | undefined>(ETAG_METADATA, [handler, controller]);
+  const lastModified = reflector.getAllAndOverride<LastModifiedFunction | undefined>(LAST_MODIFIED_METADATA, [
+    handler,
+    controller,
+  ]);
   return {
+    handler,
     optedOut,
     declaredHints,
     strategy: onHandler?.strategy ?? onController?.strategy,
     rendersTemplate: reflector.get<string | undefined>(RENDER_METADATA, handler) !== undefined,
-    etag: reflector.getAllAndOverride<EtagFunction | undefined>(ETAG_METADATA, [handler, controller]),
-    lastModified: reflector.getAllAndOverride<LastModifiedFunction | undefined>(LAST_MODIFIED_METADATA, [
-      handler,
-      controller,
-    ]),
+    etag,
+    lastModified,
+    conditional: etag !== undefined || lastModified !== undefined,
   };
 }
 

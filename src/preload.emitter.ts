@@ -1,26 +1,123 @@
-import type { Response } from 'express';
-import { ownsSocket } from './early-hints.js';
-import { appendLinkHeader } from './link-header.js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AfterFlushOutcome } from './after-flush.js';
+import { createNonceReader } from './csp-nonce.js';
+import { earlyHintLinks, flushedEarlyLinks, ownsSocket } from './early-hints.js';
+import { inlineScriptAllowed, recoveryPage } from './flush-recovery.js';
+import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
+import { HTTP2_PRELOAD_OPTIONS, PRELOAD_MODE } from './http2-preload.constants.js';
+import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
+import { appendLinkHeader, formatLink, formatLinkHeader, type LinkFormatOptions } from './link-header.js';
+import type { HeaderTimeResult } from './preload-mode.js';
+import type { PreloadHint } from './preload-hint.interface.js';
+import type { PreloadRequest } from './preload-request.js';
+import { redirectPreloadTarget } from './redirect-preload.js';
+import { redirectFacts } from './request-facts.js';
+import { routeLabel } from './route-learning.js';
 
 /**
- * The emit step: what the module writes on a response. Early, a `103 Early Hints`
- * (here) or flushed headers (flushed-response.ts); late, the `Link` and debug headers
- * on the response itself, when its headers are written.
+ * The emit step: what the module writes on a response. Early, before the handler runs:
+ * flushed headers (flushed-response.ts) or a `103 Early Hints`. Late, while the
+ * response's headers are written: the `Link` and debug headers. Links carry the
+ * request's CSP nonce when it has one. A failure to emit is logged and costs only the
+ * hints: the response goes on without them.
  */
+@Injectable()
+export class PreloadEmitter {
+  private readonly logger = new Logger('Http2Preload');
+  private readonly linkOptions: LinkFormatOptions;
+  private readonly readNonce: ReturnType<typeof createNonceReader>;
 
-/** Sends one 103 with these links; false when there are none, the response does not own its connection, or Node refused. */
-export function sendEarlyHints(response: Response, links: readonly string[]): boolean {
-  if (links.length === 0 || !ownsSocket(response)) return false;
-  response.writeEarlyHints({ link: [...links] });
-  return true;
-}
+  constructor(@Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions) {
+    this.linkOptions = { nopush: !options.serverPush, maxBytes: options.maxHeaderBytes };
+    this.readNonce = createNonceReader(options.nonce, this.logger);
+  }
 
-/** Adds the links after any `Link` the handler set, and the debug header; called while the headers are being written. */
-export function setLateHeaders(
-  response: Response,
-  links: string,
-  debug: readonly [name: string, value: string] | undefined,
-): void {
-  if (links !== '') response.setHeader('Link', appendLinkHeader(response.getHeader('link'), links));
-  if (debug) response.setHeader(debug[0], debug[1]);
+  /**
+   * Flushes a 200 with the hints; undefined when not one link fits or the flush could
+   * not even start (the request then goes late). `settled` hears what followed it.
+   */
+  flush(
+    page: PreloadRequest,
+    hints: readonly PreloadHint[],
+    settled: (outcome: AfterFlushOutcome) => void,
+  ): FlushedResponse | undefined {
+    const { request, response } = page;
+    const linkOptions = this.linkOptionsFor(page);
+    const links = flushedEarlyLinks(hints, linkOptions);
+    if (links === undefined) return undefined;
+    try {
+      page.exchange.beforeFlush();
+      return flushHeadersEarly(
+        response,
+        { link: appendLinkHeader(response.getHeader('link'), links), debug: this.debugHeader(PRELOAD_MODE.early) },
+        {
+          settled,
+          recoveryPage: () =>
+            recoveryPage({
+              requestUrl: request.originalUrl,
+              nonce: linkOptions.nonce,
+              scriptAllowed: inlineScriptAllowed(
+                response.getHeader('content-security-policy') as string | string[] | undefined,
+                linkOptions.nonce,
+              ),
+            }),
+        },
+      );
+    } catch (error) {
+      this.logger.warn(`Could not flush early headers for ${routeLabel(request)}: ${(error as Error).message}`);
+      if (response.headersSent) response.destroy();
+      return undefined;
+    }
+  }
+
+  /**
+   * One 103 with the links Node can carry and the browsers act on (earlyHintLinks); false
+   * when there are none or the response does not own its connection (early-hints.ts).
+   */
+  sendEarlyHints(page: PreloadRequest, hints: readonly PreloadHint[]): boolean {
+    const { request, response } = page;
+    try {
+      const links = earlyHintLinks(hints, this.linkOptionsFor(page));
+      if (links.length === 0 || !ownsSocket(response)) return false;
+      response.writeEarlyHints({ link: [...links] });
+      return true;
+    } catch (error) {
+      this.logger.warn(`Could not send 103 Early Hints for ${routeLabel(request)}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** The late step's headers, while the response's headers are written: the page's links after any the handler set, and the debug header. */
+  setLateHeaders(page: PreloadRequest, result: HeaderTimeResult): void {
+    if (result.mode === undefined) return;
+    const { response, collector } = page;
+    if (result.addLinks) {
+      const links = formatLinkHeader(collector.entries(), this.linkOptionsFor(page));
+      if (links !== '') response.setHeader('Link', appendLinkHeader(response.getHeader('link'), links));
+    }
+    const debug = this.debugHeader(result.mode);
+    if (debug) response.setHeader(debug[0], debug[1]);
+  }
+
+  /** `preloadRedirects`: a same-origin HTTPS redirect gets a preload of where it leads. */
+  setRedirectPreload(page: PreloadRequest): void {
+    const { request, response, route, collector } = page;
+    const target = redirectPreloadTarget(
+      redirectFacts(request, response, route.optedOut || !collector.redirectPreloadWanted),
+    );
+    if (target !== undefined)
+      response.setHeader('Link', formatLink({ url: target, as: 'document' }, this.linkOptionsFor(page)));
+  }
+
+  private debugHeader(mode: string): readonly [string, string] | undefined {
+    return this.options.debugHeader ? [this.options.debugHeader, mode] : undefined;
+  }
+
+  /** The link format for this request: the module's, plus the request's CSP nonce when it has one. */
+  private linkOptionsFor(page: PreloadRequest): LinkFormatOptions {
+    if (page.nonce === undefined)
+      page.nonce =
+        this.readNonce(page.exchange.appRequest, page.exchange.appResponse, () => routeLabel(page.request)) ?? null;
+    return page.nonce === null ? this.linkOptions : { ...this.linkOptions, nonce: page.nonce };
+  }
 }

@@ -1,7 +1,10 @@
 import type { Request, Response } from 'express';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { hasPrecondition } from './conditional-request.js';
 import { isRetryRequest } from './flush-recovery.js';
-import type { RequestBeforeHandler } from './preload-mode.js';
+import { headersSetByHandler } from './after-flush.js';
+import type { HeaderTimeFacts, RequestBeforeHandler } from './preload-mode.js';
+import type { PreloadRequest } from './preload-request.js';
 import type { RedirectAtHeaderTime } from './redirect-preload.js';
 
 /** Reading the facts the decisions need off an Express(-shaped) request and response. */
@@ -67,5 +70,25 @@ export function redirectFacts(request: Request, response: Response, optedOut: bo
     location: response.getHeader('location'),
     hasLink: response.hasHeader('link'),
     optedOut,
+  };
+}
+
+/**
+ * What a response shows when its headers are written. `before`: the headers as they were
+ * before the handler ran, when the plan asked to compare them (planBeforeHandler).
+ */
+export function responseAtHeaderTime(
+  { request, response, route, collector }: PreloadRequest,
+  sentEarly: boolean,
+  before: OutgoingHttpHeaders | undefined,
+): HeaderTimeFacts {
+  return {
+    statusCode: response.statusCode,
+    contentType: response.getHeader('content-type'),
+    optedOut: route.optedOut,
+    hintCount: collector.size,
+    sentEarly,
+    method: request.method,
+    setByHandler: before === undefined ? undefined : headersSetByHandler(before, response.getHeaders()),
   };
 }

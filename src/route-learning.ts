@@ -2,12 +2,20 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { cacheKeyFor, routePatternOf } from './cache-key.js';
 import { cleanRunNeeded, type FlushEvent } from './flush-backoff.js';
-import { HTTP2_PRELOAD_OPTIONS, PRELOAD_STRATEGY } from './http2-preload.constants.js';
+import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { PreloadCache } from './preload.cache.js';
-import { isHtmlContentType } from './preload-mode.js';
+import type { AfterFlushOutcome } from './after-flush.js';
+import {
+  isHtmlContentType,
+  type HeaderTimeFacts,
+  type HeaderTimeResult,
+  type RouteBeforeHandler,
+} from './preload-mode.js';
+import type { PreloadRequest } from './preload-request.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import type { RoutePreload } from './preload-route.js';
+import type { HttpExchange } from './http-exchange.js';
 
 const NO_HINTS: readonly PreloadHint[] = Object.freeze([]);
 
@@ -35,7 +43,7 @@ export class RouteLearning {
   ) {}
 
   /** The request's hint cache key; undefined (the request goes late, uncached) when a key function fails. */
-  keyOf(request: Request, route: RoutePreload, appRequest: object = request): string | undefined {
+  keyOf(route: RoutePreload, { request, appRequest }: HttpExchange): string | undefined {
     if (route.optedOut) return undefined;
     try {
       return cacheKeyFor(request, this.options.cacheKey, this.options.version, appRequest);
@@ -52,41 +60,30 @@ export class RouteLearning {
   }
 
   /**
-   * What may go before the handler: what the route's last page used, else what it
-   * declares. Only HTML pages are remembered, and declared hints go first only on a
-   * `@Render()` route: before the handler runs, nothing else shows that the response
-   * will be a page and not JSON, a file or an event stream.
+   * What the route's learning says before its handler runs: the hints that may go early
+   * (what its last page used, else what it declares) and the facts of the route for
+   * planBeforeHandler(). Only HTML pages are remembered, and declared hints go first only
+   * on a `@Render()` route: before the handler runs, nothing else shows that the response
+   * will be a page and not JSON, a file or an event stream. A `@Render()` route that
+   * declares hints may be flushed from its first request, until one of its responses
+   * shows otherwise: its declaration is the evidence.
    */
-  earlyHintsOf(route: RoutePreload, key: string | undefined): readonly PreloadHint[] {
-    if (route.optedOut || !this.options.presendCachedHeaders) return NO_HINTS;
-    const cached = key === undefined ? undefined : this.cache.hintsFor(key);
-    return cached ?? (route.rendersTemplate ? route.declaredHints : NO_HINTS);
-  }
-
-  /**
-   * Whether the route's responses have shown that flushing keeps them as they are. A
-   * `@Render()` route that declares hints is trusted until one of its responses shows
-   * otherwise: its declaration is the evidence.
-   */
-  mayFlush(route: RoutePreload, handler: Function): boolean {
-    const state = this.cache.flushStateOf(handler);
-    if (state.flushing) return true;
-    return state.failures === 0 && route.rendersTemplate && route.declaredHints.length > 0;
-  }
-
-  /**
-   * A late GET of a route that uses flushed headers but may not flush yet: its handler's
-   * headers are worth comparing before and after, as flushing would lose what it sets.
-   * Once the route flushes, the flushed response itself checks.
-   */
-  isLearningToFlush(route: RoutePreload, handler: Function, method: string): boolean {
-    return (
-      method === 'GET' &&
-      this.options.presendCachedHeaders &&
-      !route.optedOut &&
-      (route.strategy ?? this.options.strategy) === PRELOAD_STRATEGY.flushHeaders &&
-      !this.cache.isFlushable(handler)
-    );
+  beforeHandler(page: PreloadRequest): { readonly hints: readonly PreloadHint[]; readonly route: RouteBeforeHandler } {
+    const { route, cacheKey } = page;
+    const early = this.options.presendCachedHeaders && !route.optedOut;
+    const cached = early && cacheKey !== undefined ? this.cache.hintsFor(cacheKey) : undefined;
+    const hints = cached ?? (early && route.rendersTemplate ? route.declaredHints : NO_HINTS);
+    const state = this.cache.flushStateOf(route.handler);
+    return {
+      hints,
+      route: {
+        optedOut: route.optedOut,
+        strategy: route.strategy ?? this.options.strategy,
+        flushable: state.flushing || (state.failures === 0 && route.rendersTemplate && route.declaredHints.length > 0),
+        flushingLearnt: state.flushing,
+        hintCount: hints.length,
+      },
+    };
   }
 
   /** A handler that has only ever answered something other than HTML (an API): its requests need no preloading. */
@@ -95,7 +92,7 @@ export class RouteLearning {
   }
 
   /** Notes what kind of answer a handler gave, when its headers are written. */
-  noteAnswer(handler: Function, contentType: unknown): void {
+  private noteAnswer(handler: Function, contentType: unknown): void {
     if (this.pageHandlers.has(handler)) return;
     if (isHtmlContentType(contentType)) {
       this.pageHandlers.add(handler);
@@ -105,13 +102,47 @@ export class RouteLearning {
     }
   }
 
+  /**
+   * What a response showed, when its headers are written (resultAtHeaderTime): whether
+   * its handler answers pages, the hints its page used (self-healing: the next request
+   * gets them), and whether its handler set headers that flushing would lose.
+   */
+  fromResponse(page: PreloadRequest, facts: HeaderTimeFacts, result: HeaderTimeResult): void {
+    this.noteAnswer(page.route.handler, facts.contentType);
+    if (result.remember) this.rememberPage(page.cacheKey, page.collector.entries());
+    if (result.flushEvent) {
+      const problem = `sets ${facts.setByHandler?.join(', ')} while it runs, which flushed headers would lose`;
+      this.learn(page.request, page.route.handler, result.flushEvent, problem);
+    }
+  }
+
+  /** What followed a flush: a clean page teaches the route's hints; anything else holds the route back (flush-backoff.ts). */
+  afterFlush(page: PreloadRequest, outcome: AfterFlushOutcome): void {
+    const { request, route } = page;
+    if (outcome.action === 'send') {
+      this.learn(request, route.handler, 'clean-flush');
+      this.rememberPage(page.cacheKey, page.collector.entries());
+      return;
+    }
+    const ending =
+      outcome.action === 'forward'
+        ? 'the browser got a page that forwards it there'
+        : "the browser got a page that asks again, and gets the app's answer late";
+    this.learn(
+      request,
+      route.handler,
+      'failed-flush',
+      `${outcome.problem} after its headers had been flushed; ${ending}`,
+    );
+  }
+
   /** Replaces the key's hints with what a page just used. */
-  rememberPage(key: string | undefined, hints: readonly PreloadHint[]): void {
+  private rememberPage(key: string | undefined, hints: readonly PreloadHint[]): void {
     if (key !== undefined) this.cache.remember(key, hints);
   }
 
   /** Records what a response of the route showed; logs once when the route stops or resumes flushing. */
-  learn(request: Request, handler: Function, event: FlushEvent, problem?: string): void {
+  private learn(request: Request, handler: Function, event: FlushEvent, problem?: string): void {
     const { state, switched } = this.cache.learn(handler, event);
     if (switched === 'stopped') {
       this.logger.warn(
