@@ -69,6 +69,20 @@ describe('headersSetByHandler', () => {
 });
 
 describe('afterFlushOutcome', () => {
+  it('counts a header set again to its flushed value as lost nothing, and one set to another value as lost', () => {
+    const flushed: Record<string, string> = { link: '</a.css>; rel=preload; as=style', 'x-http2-preload': 'early' };
+    const flushedHeader = (name: string) => flushed[name];
+    const again = new Map<string, HeaderValue>([['x-http2-preload', 'early']]);
+    expect(afterFlushOutcome({ statusCode: 200, lateHeaders: again, emptyBody: false, flushedHeader }).action).toBe(
+      'send',
+    );
+    const changed = new Map<string, HeaderValue>([['x-http2-preload', 'late']]);
+    expect(afterFlushOutcome({ statusCode: 200, lateHeaders: changed, emptyBody: false, flushedHeader })).toEqual({
+      action: 'recover',
+      problem: 'set x-http2-preload, which the flushed headers did not carry',
+    });
+  });
+
   const at = (statusCode: number, headers: Record<string, HeaderValue>, emptyBody = false) =>
     afterFlushOutcome({ statusCode, lateHeaders: late(headers), emptyBody });
 

@@ -144,3 +144,42 @@ describe('formatLinkHeader within a budget', () => {
     expect(value).not.toContain('/static/img/photo-199.webp');
   });
 });
+
+describe('formatLinkHeader of a list formatted before', () => {
+  // Each test its own URLs: the formatted lists are kept across calls.
+  const page = (prefix: string) => [
+    hint(`/${prefix}/app.css`),
+    hint(`/${prefix}/app.js`),
+    hint(`/${prefix}/font.woff2`),
+  ];
+
+  it('gives the same text for the same reused hints in a new array, and what formatting anew gives', () => {
+    const first = formatLinkHeader(page('same'), nopush);
+    const again = formatLinkHeader([...page('same')], nopush);
+    expect(again).toBe(first);
+    expect(again).toBe(
+      '</same/app.css>; rel=preload; as=style; nopush, </same/font.woff2>; rel=preload; as=font; crossorigin=anonymous; nopush, </same/app.js>; rel=preload; as=script; nopush',
+    );
+  });
+
+  it('formats again for other options, another hint, another order or a nonce', () => {
+    const hints = page('other');
+    const withPush = formatLinkHeader(hints, nopush);
+    expect(formatLinkHeader(hints, push)).not.toContain('nopush');
+    expect(formatLinkHeader(hints, { ...nopush, maxBytes: 60 })).toBe(
+      '</other/app.css>; rel=preload; as=style; nopush',
+    );
+    expect(formatLinkHeader([...hints, hint('/other/extra.png')], nopush)).toBe(
+      `${withPush}, </other/extra.png>; rel=preload; as=image; nopush`,
+    );
+    expect(formatLinkHeader([hints[0], hints[1]], nopush)).not.toContain('font.woff2');
+    expect(formatLinkHeader(hints, { ...nopush, nonce: 'abc123' })).toContain('; nonce=abc123');
+    expect(formatLinkHeader(hints, nopush)).not.toContain('nonce');
+  });
+
+  it('formats a hint made for one request (with attributes) as it is', () => {
+    const css = hint('/own/app.css');
+    expect(formatLinkHeader([css, hint('/own/print.css', { media: 'print' })], nopush)).toContain('media=print');
+    expect(formatLinkHeader([css, hint('/own/print.css', { media: 'screen' })], nopush)).toContain('media=screen');
+  });
+});

@@ -31,7 +31,7 @@ export function startCollecting(
   exchange: HttpExchange,
   route: RoutePreload,
   staticPrefix: string,
-  cacheKey: (exchange: HttpExchange) => string | undefined,
+  cacheKey: string | undefined,
 ): PreloadRequest {
   const collector = collectorFor(exchange.appRequest);
   if (exchange.locals) attachRenderContext(exchange.locals, { collector, staticPrefix });
@@ -42,6 +42,6 @@ export function startCollecting(
     response: exchange.response,
     route,
     collector,
-    cacheKey: cacheKey(exchange),
+    cacheKey,
   };
 }

@@ -70,7 +70,7 @@ export class PreloadInterceptor implements NestInterceptor {
     if (this.learning.isDataHandler(route.handler) && !this.options.preloadRedirects && !mayBeNavigation(request))
       return next.handle();
 
-    const page = startCollecting(exchange, route, this.options.staticPrefix, (it) => this.learning.keyOf(route, it));
+    const page = startCollecting(exchange, route, this.options.staticPrefix, this.learning.keyOf(route, exchange));
     const learnt = this.learning.beforeHandler(page);
     const plan = planBeforeHandler(
       requestBeforeHandler(request, response, settled, retry, exchange.appRequest),
