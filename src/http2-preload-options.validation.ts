@@ -6,9 +6,9 @@ import {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_STATIC_PREFIX,
   HTTP_TOKEN,
-  PRELOAD_STRATEGY,
 } from './http2-preload.constants.js';
 import type { Http2PreloadOptions, ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
+import { MODULE_STRATEGIES, PRELOAD_STRATEGY } from './preload-vocabulary.js';
 import { originOf } from './shared-hint.policy.js';
 
 /** Control characters, which no URL prefix may carry into a page or a header. */
@@ -24,6 +24,12 @@ interface OptionRule<T> {
 }
 
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+
+/** `'a', 'b' or 'c'`: the accepted values of an option, for its error message. */
+function oneOf(values: readonly string[]): string {
+  const quoted = values.map((value) => `'${value}'`);
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+}
 
 const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<ResolvedHttp2PreloadOptions[K]> } = {
   preloadHeaders: { defaultValue: true, accepts: 'true or false', isValid: isBoolean },
@@ -41,8 +47,8 @@ const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<Re
   },
   strategy: {
     defaultValue: PRELOAD_STRATEGY.flushHeaders,
-    accepts: "'flushHeaders' or 'earlyHints'",
-    isValid: (value) => value === PRELOAD_STRATEGY.flushHeaders || value === PRELOAD_STRATEGY.earlyHints,
+    accepts: oneOf(MODULE_STRATEGIES),
+    isValid: (value) => (MODULE_STRATEGIES as readonly unknown[]).includes(value),
   },
   cacheKey: {
     defaultValue: 'route',

@@ -23,31 +23,12 @@ export const DEFAULT_MAX_HEADER_BYTES = 2000;
 export const DEFAULT_CACHE_SIZE = 1000;
 
 /**
- * How cached hints are sent before the handler runs. `late` (a route setting only)
- * means never before the handler: the hints go on the response.
- */
-export const PRELOAD_STRATEGY = {
-  flushHeaders: 'flushHeaders',
-  earlyHints: 'earlyHints',
-  late: 'late',
-} as const;
-
-/**
  * Key under which the interceptor leaves the request's render context in `res.locals`.
  * Express spreads `res.locals` into every template's root context, which is how the
  * Handlebars helper finds the current request without any global state. A registered
  * symbol, so that two copies of this package in one process still find each other.
  */
 export const PRELOAD_RENDER_CONTEXT = Symbol.for('nestjs-http2-preload.render-context');
-
-/** Values of the debug header. */
-export const PRELOAD_MODE = {
-  off: 'off',
-  late: 'late',
-  early: 'early',
-} as const;
-
-export type PreloadMode = (typeof PRELOAD_MODE)[keyof typeof PRELOAD_MODE];
 
 /**
  * Longest hint URL the module records, in UTF-16 code units (characters, for ASCII).

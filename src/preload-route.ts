@@ -7,7 +7,8 @@ import {
   type LastModifiedFunction,
 } from './conditional.decorator.js';
 import { NO_PRELOAD_METADATA, PRELOAD_METADATA } from './http2-preload.constants.js';
-import type { PreloadMetadata, RoutePreloadStrategy } from './preload.decorator.js';
+import type { PreloadMetadata } from './preload.decorator.js';
+import type { RoutePreloadStrategy } from './preload-vocabulary.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 
 /** What the decorators on a handler and its controller say about preloading. */
