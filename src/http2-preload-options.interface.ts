@@ -15,6 +15,8 @@ export type PreloadCacheKey = 'route' | 'path' | ((request: Request) => string);
 /**
  * Options of `Http2PreloadModule.forRoot()` / `forRootAsync()`.
  * Every field is optional; unknown keys and wrong types are refused at bootstrap.
+ * The defaults come from `DEFAULT_OPTIONS` (http2-preload-options.defaults.ts); each
+ * field's `@default` states its value, and a spec keeps the two, and the README, equal.
  */
 export interface Http2PreloadOptions {
   /**

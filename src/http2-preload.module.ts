@@ -8,9 +8,9 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer, REQUEST } from '@nestjs/core';
-import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
 import {
   ConfigurableHttp2PreloadModule,
+  HTTP2_PRELOAD_OPTIONS,
   HTTP2_PRELOAD_RAW_OPTIONS,
   OPTIONS_TYPE,
 } from './http2-preload.module-definition.js';

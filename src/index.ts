@@ -26,4 +26,4 @@ export type {
   PreloadHint,
   PreloadRel,
 } from './preload-hint.interface.js';
-export { MAX_HINT_URL_LENGTH } from './http2-preload.constants.js';
+export { MAX_HINT_URL_LENGTH } from './preload-hint.js';

@@ -1,6 +1,14 @@
-import { DEFAULT_STATIC_PREFIX, PRELOAD_RENDER_CONTEXT } from './http2-preload.constants.js';
+import { DEFAULT_OPTIONS } from './http2-preload-options.defaults.js';
 import type { PreloadCollector } from './preload.collector.js';
 import { sharedAcrossCopies } from './shared-across-copies.js';
+
+/**
+ * Key under which the interceptor leaves the request's render context in `res.locals`.
+ * Express spreads `res.locals` into every template's root context, which is how the
+ * Handlebars helper finds the current request without any global state. A registered
+ * symbol, so that two copies of this package in one process still find each other.
+ */
+const PRELOAD_RENDER_CONTEXT = Symbol.for('nestjs-http2-preload.render-context');
 
 /** What a template helper needs from the request it renders for. */
 export interface PreloadRenderContext {
@@ -20,7 +28,7 @@ export function renderContextOf(root: unknown): PreloadRenderContext | undefined
 }
 
 /** Shared by the ESM and CommonJS builds: the module may start from one and the helper be registered from the other. */
-const outsideRequests = sharedAcrossCopies('outsideRequests', () => ({ staticPrefix: DEFAULT_STATIC_PREFIX }));
+const outsideRequests = sharedAcrossCopies('outsideRequests', () => ({ staticPrefix: DEFAULT_OPTIONS.staticPrefix }));
 
 /**
  * Templates rendered outside a request still need the configured prefix; the module

@@ -1,6 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
 import { describeValue } from './describe-value.js';
-import { PRELOAD_METADATA } from './http2-preload.constants.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
 import { ROUTE_STRATEGIES, type RoutePreloadStrategy } from './preload-vocabulary.js';
@@ -27,6 +26,9 @@ export interface PreloadRouteOptions {
    */
   strategy?: RoutePreloadStrategy;
 }
+
+/** Reflect-metadata key written by `@Preload()`. */
+export const PRELOAD_METADATA = 'nestjs-http2-preload:preload';
 
 /** The metadata `@Preload()` writes, already validated. */
 export interface PreloadMetadata {

@@ -16,7 +16,7 @@ import { createNonceReader } from './csp-nonce.js';
 import { earlyHintLinks, flushedEarlyLinks } from './early-hints.js';
 import { inlineScriptAllowed, recoveryPage } from './flush-recovery.js';
 import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
-import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
+import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import { PRELOAD_MODE, PRELOAD_STRATEGY } from './preload-vocabulary.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { appendLinkHeader, formatLink, formatLinkHeader, type LinkFormatOptions } from './link-header.js';
