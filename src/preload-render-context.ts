@@ -27,18 +27,29 @@ export function renderContextOf(root: unknown): PreloadRenderContext | undefined
   return (root as Record<PropertyKey, PreloadRenderContext | undefined>)[PRELOAD_RENDER_CONTEXT];
 }
 
-/** Shared by the ESM and CommonJS builds: the module may start from one and the helper be registered from the other. */
-const outsideRequests = sharedAcrossCopies('outsideRequests', () => ({ staticPrefix: DEFAULT_OPTIONS.staticPrefix }));
+/**
+ * The prefixes of the apps running in the process, in the order they started. Shared by
+ * the ESM and CommonJS builds: the module may start from one and the helper be
+ * registered from the other.
+ */
+const runningPrefixes = sharedAcrossCopies('staticPrefixesOutsideRequests', () => [] as { readonly prefix: string }[]);
 
 /**
  * Templates rendered outside a request still need the configured prefix; the module
- * sets it when it starts. With several apps in one process, the last one started wins
- * there (inside a request, each app's own prefix is used).
+ * registers its own when the app starts and withdraws it when the app shuts down, with
+ * the function this returns. With several apps in one process, the last one started
+ * that still runs wins there (inside a request, each app's own prefix is used); with
+ * none, the default.
  */
-export function setStaticPrefixOutsideRequests(prefix: string): void {
-  outsideRequests.staticPrefix = prefix;
+export function useStaticPrefixOutsideRequests(prefix: string): () => void {
+  const entry = { prefix };
+  runningPrefixes.push(entry);
+  return () => {
+    const index = runningPrefixes.indexOf(entry);
+    if (index >= 0) runningPrefixes.splice(index, 1);
+  };
 }
 
 export function staticPrefixOutsideRequest(): string {
-  return outsideRequests.staticPrefix;
+  return runningPrefixes.at(-1)?.prefix ?? DEFAULT_OPTIONS.staticPrefix;
 }
