@@ -1,16 +1,6 @@
 import type { Request } from 'express';
 import type { CspNonceReader } from './csp-nonce.js';
-
-/**
- * How a route's cached hints go out before its handler runs:
- * - `flushHeaders`: a `200` with the `Link` header is flushed at once, followed by a
- *   newline; the handler's page streams after it. Works through every proxy, but the
- *   handler can no longer change the status or headers (see the README's safety rules).
- * - `earlyHints`: a `103 Early Hints` response carries the links and commits nothing.
- *   Browsers use it only over HTTP/2 or HTTP/3, and some proxies (nginx before 1.29)
- *   turn it into a failed page load.
- */
-export type PreloadStrategy = 'flushHeaders' | 'earlyHints';
+import type { PreloadStrategy } from './preload-vocabulary.js';
 
 /**
  * What a route's hint cache entry is keyed by:
@@ -25,6 +15,8 @@ export type PreloadCacheKey = 'route' | 'path' | ((request: Request) => string);
 /**
  * Options of `Http2PreloadModule.forRoot()` / `forRootAsync()`.
  * Every field is optional; unknown keys and wrong types are refused at bootstrap.
+ * The defaults come from `DEFAULT_OPTIONS` (http2-preload-options.defaults.ts); each
+ * field's `@default` states its value, and a spec keeps the two, and the README, equal.
  */
 export interface Http2PreloadOptions {
   /**

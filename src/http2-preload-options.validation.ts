@@ -1,21 +1,14 @@
-import { readLocalsCspNonce } from './csp-nonce.js';
 import { describeValue } from './describe-value.js';
-import {
-  DEFAULT_CACHE_SIZE,
-  DEFAULT_DEBUG_HEADER,
-  DEFAULT_MAX_HEADER_BYTES,
-  DEFAULT_STATIC_PREFIX,
-  HTTP_TOKEN,
-  PRELOAD_STRATEGY,
-} from './http2-preload.constants.js';
+import { HTTP_TOKEN } from './http-token.js';
+import { DEFAULT_OPTIONS } from './http2-preload-options.defaults.js';
 import type { Http2PreloadOptions, ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
+import { MODULE_STRATEGIES } from './preload-vocabulary.js';
 import { originOf } from './shared-hint.policy.js';
 
 /** Control characters, which no URL prefix may carry into a page or a header. */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 interface OptionRule<T> {
-  readonly defaultValue: T;
   /** Words for the error message: what the option accepts. */
   readonly accepts: string;
   readonly isValid: (value: unknown) => boolean;
@@ -25,53 +18,50 @@ interface OptionRule<T> {
 
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 
+/** `'a', 'b' or 'c'`: the accepted values of an option, for its error message. */
+function oneOf(values: readonly string[]): string {
+  const quoted = values.map((value) => `'${value}'`);
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+}
+
 const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<ResolvedHttp2PreloadOptions[K]> } = {
-  preloadHeaders: { defaultValue: true, accepts: 'true or false', isValid: isBoolean },
-  presendCachedHeaders: { defaultValue: true, accepts: 'true or false', isValid: isBoolean },
-  serverPush: { defaultValue: false, accepts: 'true or false', isValid: isBoolean },
+  preloadHeaders: { accepts: 'true or false', isValid: isBoolean },
+  presendCachedHeaders: { accepts: 'true or false', isValid: isBoolean },
+  serverPush: { accepts: 'true or false', isValid: isBoolean },
   staticPrefix: {
-    defaultValue: DEFAULT_STATIC_PREFIX,
     accepts: "a non-empty string without control characters, such as '/static/' or 'https://cdn.example.com/assets/'",
     isValid: (value) => typeof value === 'string' && value.length > 0 && !CONTROL_CHARACTER.test(value),
   },
   debugHeader: {
-    defaultValue: DEFAULT_DEBUG_HEADER,
     accepts: "a header name such as 'x-http2-preload', or false to send none",
     isValid: (value) => value === false || (typeof value === 'string' && HTTP_TOKEN.test(value)),
   },
   strategy: {
-    defaultValue: PRELOAD_STRATEGY.flushHeaders,
-    accepts: "'flushHeaders' or 'earlyHints'",
-    isValid: (value) => value === PRELOAD_STRATEGY.flushHeaders || value === PRELOAD_STRATEGY.earlyHints,
+    accepts: oneOf(MODULE_STRATEGIES),
+    isValid: (value) => (MODULE_STRATEGIES as readonly unknown[]).includes(value),
   },
   cacheKey: {
-    defaultValue: 'route',
     accepts: "'route', 'path' or a function of the request that returns a string",
     isValid: (value) => value === 'route' || value === 'path' || typeof value === 'function',
   },
   cacheSize: {
-    defaultValue: DEFAULT_CACHE_SIZE,
     accepts: 'a positive integer',
     isValid: (value) => Number.isSafeInteger(value) && (value as number) > 0,
   },
   version: {
-    defaultValue: undefined,
     accepts: 'a string',
     isValid: (value) => typeof value === 'string',
   },
   maxHeaderBytes: {
-    defaultValue: DEFAULT_MAX_HEADER_BYTES,
     accepts: 'a positive integer',
     isValid: (value) => Number.isSafeInteger(value) && (value as number) > 0,
   },
-  preloadRedirects: { defaultValue: false, accepts: 'true or false', isValid: isBoolean },
+  preloadRedirects: { accepts: 'true or false', isValid: isBoolean },
   nonce: {
-    defaultValue: readLocalsCspNonce,
     accepts: 'a function (req, res) => string | undefined, or false',
     isValid: (value) => value === false || typeof value === 'function',
   },
   sharedHintOrigins: {
-    defaultValue: Object.freeze([]),
     accepts: "an array of origins such as 'https://cdn.example.com' (scheme, host and port, no path)",
     isValid: (value) =>
       Array.isArray(value) && value.every((origin) => typeof origin === 'string' && originOf(origin) !== undefined),
@@ -102,7 +92,7 @@ export function resolveOptions(options: unknown = {}): ResolvedHttp2PreloadOptio
     const rule: OptionRule<unknown> = OPTION_RULES[name];
     const value = given[name];
     if (value === undefined) {
-      resolved[name] = rule.defaultValue;
+      resolved[name] = DEFAULT_OPTIONS[name];
     } else if (rule.isValid(value)) {
       resolved[name] = rule.normalize ? rule.normalize(value) : value;
     } else {

@@ -6,11 +6,13 @@ import {
   Scope,
   type DynamicModule,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer, REQUEST } from '@nestjs/core';
-import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
 import {
   ConfigurableHttp2PreloadModule,
+  HTTP2_PRELOAD_OPTIONS,
   HTTP2_PRELOAD_RAW_OPTIONS,
   OPTIONS_TYPE,
 } from './http2-preload.module-definition.js';
@@ -21,7 +23,7 @@ import { collectorFor, PreloadCollector } from './preload.collector.js';
 import { PreloadEmitter } from './preload.emitter.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
 import { RouteLearning } from './route-learning.js';
-import { setStaticPrefixOutsideRequests } from './preload-render-context.js';
+import { useStaticPrefixOutsideRequests } from './preload-render-context.js';
 import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.js';
 
 /**
@@ -42,7 +44,10 @@ import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.j
   ],
   exports: [PreloadCollector],
 })
-export class Http2PreloadModule extends ConfigurableHttp2PreloadModule implements OnApplicationBootstrap {
+export class Http2PreloadModule
+  extends ConfigurableHttp2PreloadModule
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   /** `forRoot()` with no argument takes every default. */
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
     return super.forRoot(options);
@@ -51,15 +56,27 @@ export class Http2PreloadModule extends ConfigurableHttp2PreloadModule implement
   /** Found by `assertImportedOnce()` whichever build (ESM or CommonJS) this class comes from. */
   static readonly [HTTP2_PRELOAD_MODULE_MARK] = true;
 
+  /** Withdraws this app's prefix for templates rendered outside a request; set while the app runs. */
+  private withdrawStaticPrefix: (() => void) | undefined;
+
   constructor(
-    @Inject(HTTP2_PRELOAD_OPTIONS) options: ResolvedHttp2PreloadOptions,
+    @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
     modules: ModulesContainer,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     super();
-    // At bootstrap, with a message that says where it is imported, rather than doubled links later.
+    // At bootstrap (NestFactory.create(), a testing module's compile()), with a message
+    // that says where it is imported, rather than doubled links later. Only a check:
+    // the process-wide state is touched in the lifecycle hooks below.
     assertImportedOnce(modules);
-    setStaticPrefixOutsideRequests(options.staticPrefix);
+  }
+
+  /**
+   * A global module's init hook runs before those of the app's own modules, so a
+   * template they render outside a request (an e-mail at startup) already gets the prefix.
+   */
+  onModuleInit(): void {
+    this.withdrawStaticPrefix ??= useStaticPrefixOutsideRequests(this.options.staticPrefix);
   }
 
   /** Never silently nothing: on a platform the module does not know, say so once, at startup. */
@@ -70,5 +87,15 @@ export class Http2PreloadModule extends ConfigurableHttp2PreloadModule implement
         `The HTTP platform is "${type}": nestjs-http2-preload works on Express and Fastify only, and passes this app's requests through untouched.`,
       );
     }
+  }
+
+  /**
+   * The last hook of `app.close()` (a global module's shutdown hook runs after the app's
+   * own modules'), so templates they render while shutting down still get the prefix;
+   * after it, the previous app's prefix or the default applies again.
+   */
+  onApplicationShutdown(): void {
+    this.withdrawStaticPrefix?.();
+    this.withdrawStaticPrefix = undefined;
   }
 }

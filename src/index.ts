@@ -1,5 +1,11 @@
 export { Http2PreloadModule } from './http2-preload.module.js';
-export type { Http2PreloadOptions, PreloadCacheKey, PreloadStrategy } from './http2-preload-options.interface.js';
+export type { Http2PreloadOptions, PreloadCacheKey } from './http2-preload-options.interface.js';
+export {
+  PRELOAD_MODE,
+  type PreloadMode,
+  type PreloadStrategy,
+  type RoutePreloadStrategy,
+} from './preload-vocabulary.js';
 export { PreloadCollector } from './preload.collector.js';
 export { NoPreload } from './no-preload.decorator.js';
 export {
@@ -10,12 +16,7 @@ export {
   type EtagFunction,
   type LastModifiedFunction,
 } from './conditional.decorator.js';
-export {
-  Preload,
-  type PreloadDeclaration,
-  type PreloadRouteOptions,
-  type RoutePreloadStrategy,
-} from './preload.decorator.js';
+export { Preload, type PreloadDeclaration, type PreloadRouteOptions } from './preload.decorator.js';
 export { registerPreloadHelper, type HandlebarsLike, type PreloadHelperOptions } from './handlebars.helper.js';
 export type {
   PreloadAttributes,
@@ -25,4 +26,4 @@ export type {
   PreloadHint,
   PreloadRel,
 } from './preload-hint.interface.js';
-export { MAX_HINT_URL_LENGTH, PRELOAD_MODE, type PreloadMode } from './http2-preload.constants.js';
+export { MAX_HINT_URL_LENGTH } from './preload-hint.js';

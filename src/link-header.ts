@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { HTTP_TOKEN } from './http2-preload.constants.js';
+import { HTTP_TOKEN } from './http-token.js';
 import type { PreloadDestination, PreloadHint } from './preload-hint.interface.js';
 import { toUriReference } from './uri-reference.js';
 

@@ -1,5 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
-import { NO_PRELOAD_METADATA } from './http2-preload.constants.js';
+
+/** Reflect-metadata key written by `@NoPreload()`. */
+export const NO_PRELOAD_METADATA = 'nestjs-http2-preload:no-preload';
 
 /**
  * Turns preload headers off for a controller or a single handler: no `Link` is added

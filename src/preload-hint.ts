@@ -1,6 +1,5 @@
 import { LRUCache } from 'lru-cache';
 import { flatCopy } from './flat-string.js';
-import { MAX_HINT_URL_LENGTH, PLAIN_HINT_CACHE_MAX_BYTES } from './http2-preload.constants.js';
 import type {
   PreloadAttributes,
   PreloadCrossOrigin,
@@ -9,6 +8,18 @@ import type {
   PreloadHint,
   PreloadRel,
 } from './preload-hint.interface.js';
+
+/**
+ * Longest hint URL the module records, in UTF-16 code units (characters, for ASCII).
+ * Real asset URLs are far shorter; a longer one is refused with a warning (the page
+ * still renders), so that no request can make the module keep an arbitrary amount of
+ * text. `@Preload()` refuses one at startup. Two links this long would not fit the
+ * default `maxHeaderBytes` anyway.
+ */
+export const MAX_HINT_URL_LENGTH = 2048;
+
+/** Most the per-URL caches of plain hints and their link texts may hold, in estimated bytes. */
+export const PLAIN_HINT_CACHE_MAX_BYTES = 1024 * 1024;
 
 const DESTINATIONS: ReadonlySet<string> = new Set<PreloadDestination>([
   'audio',

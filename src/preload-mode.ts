@@ -1,6 +1,10 @@
-import { PRELOAD_MODE, PRELOAD_STRATEGY, type PreloadMode } from './http2-preload.constants.js';
-import type { PreloadStrategy } from './http2-preload-options.interface.js';
-import type { RoutePreloadStrategy } from './preload.decorator.js';
+import {
+  PRELOAD_MODE,
+  PRELOAD_STRATEGY,
+  type PreloadMode,
+  type PreloadStrategy,
+  type RoutePreloadStrategy,
+} from './preload-vocabulary.js';
 
 /** True for `text/html`, with or without parameters, in any letter case. */
 export function isHtmlContentType(contentType: unknown): boolean {

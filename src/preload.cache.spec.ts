@@ -1,5 +1,4 @@
-import { HINT_CACHE_MAX_BYTES, MAX_CACHE_KEY_LENGTH } from './http2-preload.constants.js';
-import { PreloadCache } from './preload.cache.js';
+import { HINT_CACHE_MAX_BYTES, MAX_CACHE_KEY_LENGTH, PreloadCache } from './preload.cache.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
 

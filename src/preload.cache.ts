@@ -1,12 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { flatCopy } from './flat-string.js';
-import {
-  DEFAULT_STATIC_PREFIX,
-  HINT_CACHE_MAX_BYTES,
-  HTTP2_PRELOAD_OPTIONS,
-  MAX_CACHE_KEY_LENGTH,
-} from './http2-preload.constants.js';
+import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
+import { DEFAULT_OPTIONS } from './http2-preload-options.defaults.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import {
@@ -19,6 +15,18 @@ import {
 import { estimatedHintBytes } from './preload-hint.js';
 import { isDeclaredHintUrl } from './preload.decorator.js';
 import { isShareableHint, sharedHintPolicy, type SharedHintPolicy } from './shared-hint.policy.js';
+
+/**
+ * Longest hint cache key: a longer one (a long path under `cacheKey: 'path'`, or what a
+ * key function returned) is neither looked up nor remembered, so its request goes late.
+ */
+export const MAX_CACHE_KEY_LENGTH = 2048;
+
+/**
+ * Most the hint cache may hold, in estimated bytes of keys, URLs and their link texts,
+ * whatever `cacheSize` says: least recently used entries are forgotten first.
+ */
+export const HINT_CACHE_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * What the module has learnt about routes: the hints each cache key's last page used
@@ -42,7 +50,7 @@ export class PreloadCache {
       Partial<Pick<ResolvedHttp2PreloadOptions, 'staticPrefix' | 'sharedHintOrigins'>>,
   ) {
     this.policy = sharedHintPolicy(
-      options.staticPrefix ?? DEFAULT_STATIC_PREFIX,
+      options.staticPrefix ?? DEFAULT_OPTIONS.staticPrefix,
       options.sharedHintOrigins ?? [],
       isDeclaredHintUrl,
     );

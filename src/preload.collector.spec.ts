@@ -1,4 +1,4 @@
-import { MAX_HINT_URL_LENGTH } from './http2-preload.constants.js';
+import { MAX_HINT_URL_LENGTH } from './preload-hint.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
 
 describe('PreloadCollector', () => {

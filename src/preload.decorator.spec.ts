@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { PRELOAD_METADATA } from './http2-preload.constants.js';
-import { Preload, type PreloadMetadata } from './preload.decorator.js';
+import { Preload, PRELOAD_METADATA, type PreloadMetadata } from './preload.decorator.js';
 
 @Preload(['/static/css/app.css', '/static/fonts/inter.woff2', { url: '/static/img/hero', as: 'image' }])
 class PagesController {

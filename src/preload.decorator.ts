@@ -1,13 +1,9 @@
 import { SetMetadata } from '@nestjs/common';
 import { describeValue } from './describe-value.js';
-import { PRELOAD_METADATA, PRELOAD_STRATEGY } from './http2-preload.constants.js';
-import type { PreloadStrategy } from './http2-preload-options.interface.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
+import { ROUTE_STRATEGIES, type RoutePreloadStrategy } from './preload-vocabulary.js';
 import { unsafeUrlReason } from './uri-reference.js';
-
-/** A route's strategy: one of the module's, or `late` to never send its hints before the handler. */
-export type RoutePreloadStrategy = PreloadStrategy | 'late';
 
 /** A declared hint: a URL (its `as` inferred from the extension) or a hint with attributes. */
 export type PreloadDeclaration = string | PreloadHint;
@@ -31,13 +27,15 @@ export interface PreloadRouteOptions {
   strategy?: RoutePreloadStrategy;
 }
 
+/** Reflect-metadata key written by `@Preload()`. */
+export const PRELOAD_METADATA = 'nestjs-http2-preload:preload';
+
 /** The metadata `@Preload()` writes, already validated. */
 export interface PreloadMetadata {
   readonly hints: readonly PreloadHint[];
   readonly strategy: RoutePreloadStrategy | undefined;
 }
 
-const STRATEGIES: readonly string[] = Object.values(PRELOAD_STRATEGY);
 const ROUTE_OPTION_NAMES: readonly string[] = ['hints', 'strategy'];
 
 function invalid(problem: string): TypeError {
@@ -91,8 +89,8 @@ function preloadMetadata(options: unknown): PreloadMetadata {
   }
   const { hints = [], strategy } = options as PreloadRouteOptions;
   if (!Array.isArray(hints)) throw invalid(`"hints" must be an array; got ${describeValue(hints)}.`);
-  if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
-    throw invalid(`"strategy" must be one of ${STRATEGIES.join(', ')}; got ${describeValue(strategy)}.`);
+  if (strategy !== undefined && !(ROUTE_STRATEGIES as readonly unknown[]).includes(strategy)) {
+    throw invalid(`"strategy" must be one of ${ROUTE_STRATEGIES.join(', ')}; got ${describeValue(strategy)}.`);
   }
   return Object.freeze({ hints: Object.freeze(hints.map(declaredHint)), strategy });
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { cacheKeyFor, routePatternOf } from './cache-key.js';
 import { cleanRunNeeded, type FlushEvent } from './flush-backoff.js';
-import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.constants.js';
+import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { PreloadCache } from './preload.cache.js';
 import type { AfterFlushOutcome } from './after-flush.js';

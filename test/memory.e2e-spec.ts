@@ -4,7 +4,8 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { HINT_CACHE_MAX_BYTES, PLAIN_HINT_CACHE_MAX_BYTES } from '../src/http2-preload.constants.js';
+import { HINT_CACHE_MAX_BYTES } from '../src/preload.cache.js';
+import { PLAIN_HINT_CACHE_MAX_BYTES } from '../src/preload-hint.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MIB = 1024 * 1024;
