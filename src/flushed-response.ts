@@ -37,12 +37,14 @@ interface MaybeCompressed {
   flush?: () => void;
 }
 
-/** Where a guarded response keeps its guard (one property, found by the shared methods below). */
-const GUARD = Symbol('nestjs-http2-preload.flushed');
+/**
+ * Each guarded response's guard, found by the shared methods below. Not a property of
+ * the response: adding one more to an object with as many as a response has can turn
+ * it into a slow (dictionary) object, which costs every access Node makes to it later.
+ */
+const GUARDS = new WeakMap<object, FlushGuard>();
 
-interface GuardedResponse extends Response {
-  [GUARD]: FlushGuard;
-}
+type GuardedResponse = Response;
 
 /** An end() chunk that carries no byte (end(), end(callback), end('')). */
 function isEmptyChunk(chunk: unknown): boolean {
@@ -141,14 +143,14 @@ function callBackLater(args: readonly unknown[]): void {
 // would lose it without a word.
 
 function setHeader(this: GuardedResponse, name: string, value: HeaderValue): Response {
-  const guard = this[GUARD];
+  const guard = GUARDS.get(this)!;
   if (!this.headersSent || guard.bodyStarted) return guard.setHeader.call(this, name, value) as Response;
   guard.keep(name, value);
   return this;
 }
 
 function appendHeader(this: GuardedResponse, name: string, value: string | readonly string[]): Response {
-  const guard = this[GUARD];
+  const guard = GUARDS.get(this)!;
   if (!this.headersSent || guard.bodyStarted) return guard.appendHeader.call(this, name, value) as Response;
   const previous = guard.lateHeaders?.get(name.toLowerCase());
   const values = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
@@ -157,7 +159,7 @@ function appendHeader(this: GuardedResponse, name: string, value: string | reado
 }
 
 function getHeader(this: GuardedResponse, name: string): unknown {
-  const guard = this[GUARD];
+  const guard = GUARDS.get(this)!;
   if (!this.headersSent) return guard.getHeader.call(this, name);
   const key = name.toLowerCase();
   if (guard.lateHeaders?.has(key)) return guard.lateHeaders.get(key);
@@ -167,13 +169,13 @@ function getHeader(this: GuardedResponse, name: string): unknown {
 }
 
 function removeHeader(this: GuardedResponse, name: string): void {
-  const guard = this[GUARD];
+  const guard = GUARDS.get(this)!;
   if (!this.headersSent || guard.bodyStarted) return void guard.removeHeader.call(this, name);
   guard.lateHeaders?.delete(name.toLowerCase());
 }
 
 function writeHead(this: GuardedResponse, statusCode: number, ...rest: unknown[]): Response {
-  const guard = this[GUARD];
+  const guard = GUARDS.get(this)!;
   if (!this.headersSent) return guard.writeHead.call(this, statusCode, ...rest) as Response;
   if (guard.done) return this;
   this.statusCode = statusCode;
@@ -188,7 +190,7 @@ function writeHead(this: GuardedResponse, statusCode: number, ...rest: unknown[]
 }
 
 function write(this: GuardedResponse, chunk: unknown, ...rest: unknown[]): boolean {
-  const guard = this[GUARD];
+  const guard = GUARDS.get(this)!;
   if (guard.bodyStarted && !guard.done) return guard.write.call(this, chunk, ...rest) as boolean;
   if (!guard.done && !isEmptyChunk(chunk)) {
     const outcome = guard.decide(false);
@@ -205,7 +207,7 @@ function write(this: GuardedResponse, chunk: unknown, ...rest: unknown[]): boole
 }
 
 function end(this: GuardedResponse, ...args: unknown[]): Response {
-  const guard = this[GUARD];
+  const guard = GUARDS.get(this)!;
   if (guard.done || this.destroyed) {
     guard.done = true;
     return this;
@@ -232,7 +234,7 @@ function render(
   options?: object | RenderCallback,
   callback?: RenderCallback,
 ): void {
-  const guard = this[GUARD];
+  const guard = GUARDS.get(this)!;
   if (guard.done) return;
   const given = typeof options === 'function' ? options : callback;
   const locals = typeof options === 'function' ? undefined : options;
@@ -247,12 +249,44 @@ function render(
 // A file cannot follow HTML headers, and send() would only fail on them: ask again
 // instead, so that the retry downloads it as the app means it.
 function sendFile(this: GuardedResponse, path: string, ...rest: unknown[]): void {
-  const guard = this[GUARD];
+  const guard = GUARDS.get(this)!;
   if (!guard.done) {
     if (guard.bodyStarted) guard.fail(`sent the file ${path} after its page had started`);
     else guard.endWith({ action: 'recover', problem: 'sent a file' });
   }
   callBackLater(rest);
+}
+
+/** The shared replacement methods, by the name they take the place of. */
+const GUARDED_METHODS = {
+  setHeader,
+  appendHeader,
+  getHeader,
+  removeHeader,
+  writeHead,
+  write,
+  end,
+  // Express's own methods; Fastify's Node response has neither (its errors reach end()).
+  render,
+  sendFile,
+} as const;
+type GuardedName = keyof typeof GUARDED_METHODS;
+const GUARDED_NAMES = Object.keys(GUARDED_METHODS) as GuardedName[];
+
+/** A guarded prototype per original one (Express makes one per app): made once, held as long as the original is. */
+const GUARDED_PROTOTYPES = new WeakMap<object, object>();
+
+function guardedPrototypeOf(prototype: object): object {
+  let guarded = GUARDED_PROTOTYPES.get(prototype);
+  if (guarded === undefined) {
+    guarded = Object.create(prototype) as object;
+    for (const name of GUARDED_NAMES) {
+      if (typeof (prototype as Record<string, unknown>)[name] === 'function')
+        Object.defineProperty(guarded, name, { value: GUARDED_METHODS[name], writable: true, configurable: true });
+    }
+    GUARDED_PROTOTYPES.set(prototype, guarded);
+  }
+  return guarded;
 }
 
 /**
@@ -279,19 +313,15 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
   (response as MaybeCompressed).flush?.();
 
   const guard = new FlushGuard(response, hooks);
-  const guarded = response as unknown as Record<PropertyKey, unknown>;
-  guarded[GUARD] = guard;
-  // On the instance, not the prototype: what compression or on-headers put there must
-  // stay underneath. The methods are shared; only the guard is this response's.
-  guarded.setHeader = setHeader;
-  guarded.appendHeader = appendHeader;
-  guarded.getHeader = getHeader;
-  guarded.removeHeader = removeHeader;
-  guarded.writeHead = writeHead;
-  guarded.write = write;
-  guarded.end = end;
-  // Express's own methods; Fastify's Node response has neither (its errors reach end()).
-  if (guard.render) guarded.render = render;
-  if (typeof response.sendFile === 'function') guarded.sendFile = sendFile;
+  GUARDS.set(response, guard);
+  // The shared methods come in through a prototype of their own, put in front of the
+  // response's (one per prototype, made once): storing nine methods on every response
+  // turns it into a slow object for the rest of its life, which cost more than the rest
+  // of the flush. What compression or on-headers put on the instance stays underneath:
+  // those names get the shared method on the instance too.
+  Object.setPrototypeOf(response, guardedPrototypeOf(Object.getPrototypeOf(response) as object));
+  for (const name of GUARDED_NAMES) {
+    if (Object.hasOwn(response, name)) (response as unknown as Record<string, unknown>)[name] = GUARDED_METHODS[name];
+  }
   return guard;
 }

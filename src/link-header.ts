@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { HTTP_TOKEN } from './http-token.js';
 import type { PreloadDestination, PreloadHint } from './preload-hint.interface.js';
+import { sameHints } from './preload-hint.js';
 import { toUriReference } from './uri-reference.js';
 
 export interface LinkFormatOptions {
@@ -170,13 +171,6 @@ export function formattedOnce<T>(
   // A new array each time, so that the cache sizes it again.
   FORMATTED.set(list[0], [...(known ?? []).slice(1 - FORMATTED_PER_FIRST_HINT), entry]);
   return value;
-}
-
-function sameHints(a: readonly PreloadHint[], b: readonly PreloadHint[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

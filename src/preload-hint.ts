@@ -212,3 +212,11 @@ function preconnectHint(url: string, attributes: PreloadAttributes): PreloadHint
   if (attributes.crossorigin !== undefined) hint.crossorigin = attributes.crossorigin;
   return hint;
 }
+
+/** The same hints in the same order, by identity: hints are immutable and reused across requests. */
+export function sameHints(a: readonly PreloadHint[], b: readonly PreloadHint[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

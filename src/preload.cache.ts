@@ -12,7 +12,7 @@ import {
   type FlushState,
   type FlushTransition,
 } from './flush-backoff.js';
-import { estimatedHintBytes } from './preload-hint.js';
+import { estimatedHintBytes, sameHints } from './preload-hint.js';
 import { isDeclaredHintUrl } from './preload.decorator.js';
 import { isShareableHint, sharedHintPolicy, type SharedHintPolicy } from './shared-hint.policy.js';
 
@@ -77,13 +77,14 @@ export class PreloadCache {
    */
   remember(key: string, recorded: readonly PreloadHint[]): void {
     if (key.length > MAX_CACHE_KEY_LENGTH) return;
+    const current = this.hints.get(key);
+    // The usual case, checked before anything is copied: the page used what it used last time.
+    if (current !== undefined && sameHints(current, recorded)) return;
     const hints = recorded.filter((hint) => this.isShareable(hint));
     if (hints.length === 0) return void this.hints.delete(key);
     // A page records the same hints on every request: keep the entry (and what was
     // formatted from it) rather than replace it with an equal copy.
-    const current = this.hints.get(key);
-    if (current !== undefined && current.length === hints.length && current.every((hint, i) => hint === hints[i]))
-      return;
+    if (current !== undefined && sameHints(current, hints)) return;
     // The key is copied: it is often a slice of req.originalUrl, which would keep the
     // whole request line alive for as long as the entry lives.
     this.hints.set(flatCopy(key), Object.freeze(hints));
