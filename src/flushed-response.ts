@@ -37,11 +37,7 @@ interface MaybeCompressed {
   flush?: () => void;
 }
 
-/**
- * Each guarded response's guard, found by the shared methods below. Not a property of
- * the response: adding one more to an object with as many as a response has can turn
- * it into a slow (dictionary) object, which costs every access Node makes to it later.
- */
+/** Each guarded response's guard, found by the shared methods below; nothing is stored on the response itself. */
 const GUARDS = new WeakMap<object, FlushGuard>();
 
 type GuardedResponse = Response;
@@ -315,10 +311,10 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
   const guard = new FlushGuard(response, hooks);
   GUARDS.set(response, guard);
   // The shared methods come in through a prototype of their own, put in front of the
-  // response's (one per prototype, made once): storing nine methods on every response
-  // turns it into a slow object for the rest of its life, which cost more than the rest
-  // of the flush. What compression or on-headers put on the instance stays underneath:
-  // those names get the shared method on the instance too.
+  // response's (one per original prototype, made once), rather than nine closures stored
+  // on every response, which measured as the largest single cost of a flush (bench/NOTES.md).
+  // What compression or on-headers put on the instance stays underneath: those names get
+  // the shared method on the instance too.
   Object.setPrototypeOf(response, guardedPrototypeOf(Object.getPrototypeOf(response) as object));
   for (const name of GUARDED_NAMES) {
     if (Object.hasOwn(response, name)) (response as unknown as Record<string, unknown>)[name] = GUARDED_METHODS[name];

@@ -94,6 +94,7 @@ describe('planBeforeHandler', () => {
     strategy: 'flushHeaders',
     flushable: false,
     flushingLearnt: false,
+    answersData: false,
     hintCount: 0,
   };
 
@@ -110,6 +111,8 @@ describe('planBeforeHandler', () => {
     expect(planBeforeHandler(navigation, { ...learning, strategy: 'earlyHints' }, true).compareHeaders).toBe(false);
     expect(planBeforeHandler(navigation, { ...learning, optedOut: true }, true).compareHeaders).toBe(false);
     expect(planBeforeHandler(navigation, learning, false).compareHeaders).toBe(false);
+    // A browser that opens a JSON route teaches nothing about pages.
+    expect(planBeforeHandler(navigation, { ...learning, answersData: true }, true).compareHeaders).toBe(false);
   });
 
   it('flushes a route its declaration vouches for, and compares nothing then: the flushed response checks itself', () => {
@@ -124,6 +127,7 @@ describe('chooseEarlyStrategy', () => {
     strategy: 'flushHeaders',
     flushable: true,
     flushingLearnt: true,
+    answersData: false,
     hintCount: 2,
   };
   const hintsRoute: RouteBeforeHandler = { ...flushRoute, strategy: 'earlyHints' };

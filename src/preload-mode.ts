@@ -76,6 +76,8 @@ export interface RouteBeforeHandler {
   readonly flushable: boolean;
   /** Its responses have shown it (flush-backoff.ts): its flushed responses check themselves, so nothing is left to compare. */
   readonly flushingLearnt: boolean;
+  /** Its handler has answered only data (JSON, files) so far: it has nothing to learn about flushing pages. */
+  readonly answersData: boolean;
   /** How many hints there are to send: cached or declared. */
   readonly hintCount: number;
 }
@@ -151,7 +153,8 @@ export function planBeforeHandler(
     presendCachedHeaders &&
     !route.optedOut &&
     route.strategy === PRELOAD_STRATEGY.flushHeaders &&
-    !route.flushingLearnt;
+    !route.flushingLearnt &&
+    !route.answersData;
   return { early, compareHeaders };
 }
 

@@ -81,6 +81,7 @@ export class RouteLearning {
         strategy: route.strategy ?? this.options.strategy,
         flushable: state.flushing || (state.failures === 0 && route.rendersTemplate && route.declaredHints.length > 0),
         flushingLearnt: state.flushing,
+        answersData: this.dataHandlers.has(route.handler),
         hintCount: hints.length,
       },
     };
