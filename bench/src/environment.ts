@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { pinning, type Pinning } from './cpu-pinning.js';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -25,6 +26,8 @@ export interface Environment {
   readonly cpuCount: number;
   /** 1-minute load average when the run started: how busy the shared machine was. */
   readonly loadAverageAtStart: number;
+  /** Which cores the load generator and the servers ran on (cpu-pinning.ts); undefined: not pinned. */
+  readonly pinning?: Pinning;
 }
 
 export function environment(): Environment {
@@ -41,5 +44,6 @@ export function environment(): Environment {
     cpuModel: cores[0]?.model.trim() ?? 'unknown',
     cpuCount: cores.length,
     loadAverageAtStart: loadavg()[0],
+    pinning: pinning(),
   };
 }

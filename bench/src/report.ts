@@ -180,7 +180,7 @@ Written by \`${results.command}\` (bench/src/run.ts); every figure below comes f
 
 - Date: ${env.date}; the run took ${fixed(results.elapsedSec / 60, 1)} min
 - Node ${env.node}; ${packages}
-- CPU: ${env.cpuCount} × ${env.cpuModel}; 1-minute load average when the run started: ${fixed(env.loadAverageAtStart, 2)}
+- CPU: ${env.cpuCount} × ${env.cpuModel}; 1-minute load average when the run started: ${fixed(env.loadAverageAtStart, 2)}; ${env.pinning ? `load generator pinned to CPU ${env.pinning.loadGenerator}, servers to CPU ${env.pinning.servers}` : 'not pinned to CPUs'}
 - Settings: ${Object.entries(settings)
     .map(([key, value]) => `${key} ${value}`)
     .join(', ')}

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { pinServer } from './cpu-pinning.js';
 import type { FloorLinks } from './floors.js';
 import type { ChildMessage, ServerStats } from './ipc.js';
 import type { VariantName } from './variants.js';
@@ -59,6 +60,7 @@ export async function startServer(variant: VariantName, floorLinks?: FloorLinks)
   const child = fork(CHILD_SCRIPT, args, { execArgv: ['--expose-gc', ...extraFlags], stdio: 'inherit' });
   running.add(child);
   child.on('exit', () => running.delete(child));
+  if (child.pid !== undefined) pinServer(child.pid);
   let port: number;
   try {
     ({ port } = await nextMessage(child, 'ready', START_TIMEOUT_MS));
