@@ -114,8 +114,10 @@ export class PreloadCache {
 
   /** Records what a response of the handler showed; the transition says whether it just stopped or resumed flushing. */
   learn(handler: Function, event: FlushEvent): FlushTransition {
-    const transition = nextFlushState(this.flushStateOf(handler), event);
-    this.flushStates.set(handler, transition.state);
+    const current = this.flushStateOf(handler);
+    const transition = nextFlushState(current, event);
+    // A clean response of a route that flushes changes nothing: the usual case, not stored again.
+    if (transition.state !== current) this.flushStates.set(handler, transition.state);
     return transition;
   }
 }
