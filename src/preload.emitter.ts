@@ -12,8 +12,7 @@ import type { HeaderTimeResult } from './preload-mode.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import type { PreloadRequest } from './preload-request.js';
 import { redirectPreloadTarget } from './redirect-preload.js';
-import { redirectFacts } from './request-facts.js';
-import { routeLabel } from './route-learning.js';
+import { redirectFacts, routeLabel } from './request-facts.js';
 
 /**
  * The emit step: what the module writes on a response. Early, before the handler runs:

@@ -20,8 +20,8 @@ import { PreloadEmitter } from './preload.emitter.js';
 import { planBeforeHandler, resultAtHeaderTime } from './preload-mode.js';
 import { startCollecting, type PreloadRequest } from './preload-request.js';
 import { routePreloadOf, type RoutePreload } from './preload-route.js';
-import { mayBeNavigation, requestBeforeHandler, responseAtHeaderTime } from './request-facts.js';
-import { routeLabel, RouteLearning } from './route-learning.js';
+import { mayBeNavigation, requestBeforeHandler, responseAtHeaderTime, routeLabel } from './request-facts.js';
+import { RouteLearning } from './route-learning.js';
 
 /**
  * Global interceptor, a singleton (it must not make every controller request-scoped).

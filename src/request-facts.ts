@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { routePatternOf } from './cache-key.js';
 import { hasPrecondition } from './conditional-request.js';
 import { isRetryRequest } from './flush-recovery.js';
 import { headersSetByHandler } from './after-flush.js';
@@ -91,4 +92,9 @@ export function responseAtHeaderTime(
     method: request.method,
     setByHandler: before === undefined ? undefined : headersSetByHandler(before, response.getHeaders()),
   };
+}
+
+/** `GET /users/:id`: how a route is named in warnings. */
+export function routeLabel(request: Request): string {
+  return `${request.method} ${routePatternOf(request) ?? request.path}`;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
-import { cacheKeyFor, routePatternOf } from './cache-key.js';
+import { cacheKeyFor } from './cache-key.js';
 import { cleanRunNeeded, type FlushEvent } from './flush-backoff.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
@@ -13,16 +13,12 @@ import {
   type RouteBeforeHandler,
 } from './preload-mode.js';
 import type { PreloadRequest } from './preload-request.js';
+import { routeLabel } from './request-facts.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import type { RoutePreload } from './preload-route.js';
 import type { HttpExchange } from './http-exchange.js';
 
 const NO_HINTS: readonly PreloadHint[] = Object.freeze([]);
-
-/** `GET /users/:id`: how a route is named in warnings. */
-export function routeLabel(request: Request): string {
-  return `${request.method} ${routePatternOf(request) ?? request.path}`;
-}
 
 /**
  * What the module learns from the responses of each route, in one place: the hints its
