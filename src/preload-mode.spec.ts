@@ -115,9 +115,9 @@ describe('planBeforeHandler', () => {
     expect(planBeforeHandler(navigation, { ...learning, answersData: true }, true).compareHeaders).toBe(false);
   });
 
-  it('flushes a route its declaration vouches for, and compares nothing then: the flushed response checks itself', () => {
+  it('flushes a route its declaration vouches for, and would still compare if the flush cannot go', () => {
     const declared = { ...learning, flushable: true, hintCount: 2 };
-    expect(planBeforeHandler(navigation, declared, true)).toEqual({ early: 'flushHeaders', compareHeaders: false });
+    expect(planBeforeHandler(navigation, declared, true)).toEqual({ early: 'flushHeaders', compareHeaders: true });
   });
 });
 

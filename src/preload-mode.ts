@@ -133,9 +133,10 @@ export interface BeforeHandlerPlan {
   /** How the hints go out before the handler (see chooseEarlyStrategy); undefined: late. */
   readonly early: PreloadStrategy | 'announce' | undefined;
   /**
-   * Compare the handler's headers before it runs and when they are written: a late GET
-   * of a route that uses flushed headers but has not yet shown it may be flushed, as
-   * flushing would lose what its handler sets.
+   * If the response goes late, compare the handler's headers before it runs and when
+   * they are written: a GET of a route that uses flushed headers but has not yet shown
+   * it may be flushed, as flushing would lose what its handler sets. (A flushed response
+   * checks itself, in flushed-response.ts.)
    */
   readonly compareHeaders: boolean;
 }
@@ -148,7 +149,6 @@ export function planBeforeHandler(
 ): BeforeHandlerPlan {
   const early = chooseEarlyStrategy(request, route, presendCachedHeaders);
   const compareHeaders =
-    early !== PRELOAD_STRATEGY.flushHeaders &&
     request.method === 'GET' &&
     presendCachedHeaders &&
     !route.optedOut &&
