@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { HTTP_TOKEN } from './http-token.js';
 import type { PreloadDestination, PreloadHint } from './preload-hint.interface.js';
-import { sameHints } from './preload-hint.js';
+import { estimatedHintBytes, sameHints } from './preload-hint.js';
 import { toUriReference } from './uri-reference.js';
 
 export interface LinkFormatOptions {
@@ -119,7 +119,7 @@ interface Formatted<T> {
 }
 
 /** Most the formatted-lists cache may hold, in estimated bytes. */
-const FORMATTED_MAX_BYTES = 1024 * 1024;
+export const FORMATTED_MAX_BYTES = 1024 * 1024;
 
 /**
  * Lists formatted before, by their first hint; a few per first hint (pages that share
@@ -129,8 +129,13 @@ const FORMATTED_MAX_BYTES = 1024 * 1024;
 const FORMATTED = new LRUCache<PreloadHint, Formatted<unknown>[]>({
   max: 1000,
   maxSize: FORMATTED_MAX_BYTES,
+  // The hints count whole: an entry keeps them alive after the plain-hint cache let them go.
   sizeCalculation: (entries) =>
-    entries.reduce((bytes, entry) => bytes + 64 + 8 * entry.hints.length + 2 * textLength(entry.value), 64),
+    entries.reduce(
+      (bytes, entry) =>
+        bytes + 64 + 2 * textLength(entry.value) + entry.hints.reduce((sum, hint) => sum + estimatedHintBytes(hint), 0),
+      64,
+    ),
 });
 const FORMATTED_PER_FIRST_HINT = 4;
 const FORMATTED_MAX_HINTS = 64;

@@ -4,6 +4,7 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { FORMATTED_MAX_BYTES } from '../src/link-header.js';
 import { HINT_CACHE_MAX_BYTES } from '../src/preload.cache.js';
 import { PLAIN_HINT_CACHE_MAX_BYTES } from '../src/preload-hint.js';
 
@@ -55,7 +56,11 @@ async function buildProbe(into: string): Promise<string> {
 }
 
 /** Runs the probe in a child process and stops it, by its PID, once it has reported. */
-async function runProbe(probe: string, mode: 'off' | 'route' | 'path', slugLength = SLUG_LENGTH): Promise<ProbeResult> {
+async function runProbe(
+  probe: string,
+  mode: 'off' | 'route' | 'path' | 'many' | 'off-many',
+  slugLength = SLUG_LENGTH,
+): Promise<ProbeResult> {
   const { NODE_OPTIONS: _jestOptions, ...env } = process.env;
   const child = spawn(
     process.execPath,
@@ -114,5 +119,20 @@ describe('memory under the long-URL attack (a child process with a 256 MiB heap)
     expect(path.failures).toBe(0);
     // Within the caches' documented byte bounds (upper estimates, so the heap stays below).
     expect(growth(path)).toBeLessThan(growth(off) + HINT_CACHE_MAX_BYTES + PLAIN_HINT_CACHE_MAX_BYTES);
+  }, 300_000);
+
+  it('keeps the heap bounded when every page records its own 16 long URLs, first', async () => {
+    // Each page's list of hints is new, so each is formatted and kept once: the formatted
+    // lists must count the hints they keep alive, not only their text.
+    const off = await runProbe(probe, 'off-many', 1900);
+    const many = await runProbe(probe, 'many', 1900);
+    const growth = (result: ProbeResult) => result.after - result.before;
+    process.stdout.write(
+      `heap after GC, 16 hints of 1,900 characters a page: off +${(growth(off) / MIB).toFixed(1)} MiB, module +${(growth(many) / MIB).toFixed(1)} MiB\n`,
+    );
+    expect(many.failures).toBe(0);
+    expect(growth(many)).toBeLessThan(
+      growth(off) + HINT_CACHE_MAX_BYTES + PLAIN_HINT_CACHE_MAX_BYTES + FORMATTED_MAX_BYTES,
+    );
   }, 300_000);
 });

@@ -23,10 +23,18 @@ class PagesController {
   page(@Param('slug') slug: string) {
     return { image: `img/${slug}.png` };
   }
+
+  @Get('many/:slug')
+  @Render('many')
+  many(@Param('slug') slug: string) {
+    return { images: Array.from({ length: 16 }, (_, i) => `img/${i}/${slug}.png`) };
+  }
 }
 
-const imports: DynamicModule[] =
-  mode === 'off' ? [] : [Http2PreloadModule.forRoot({ cacheKey: mode === 'path' ? 'path' : 'route' })];
+const imports: DynamicModule[] = mode.startsWith('off')
+  ? []
+  : [Http2PreloadModule.forRoot({ cacheKey: mode === 'route' ? 'route' : 'path' })];
+const base = mode.endsWith('many') ? '/many' : '/pages';
 
 @Module({ imports, controllers: [PagesController] })
 class AppModule {}
@@ -67,14 +75,14 @@ async function run(): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
   // Warm up what every run has anyway (compiled template, parser pools, code).
-  for (let i = 0; i < 20; i += 1) await get(agent, port, `/pages/warm-${i}`);
+  for (let i = 0; i < 20; i += 1) await get(agent, port, `${base}/warm-${i}`);
   const before = heapAfterGc();
 
   let next = 0;
   let failures = 0;
   const worker = async () => {
     while (next < count) {
-      const status = await get(agent, port, `/pages/${slug(next++)}`);
+      const status = await get(agent, port, `${base}/${slug(next++)}`);
       if (status !== 200) failures += 1;
     }
   };
