@@ -1,7 +1,7 @@
 import { assetUrl } from './asset-url.js';
 import { describeValue } from './describe-value.js';
 import type { PreloadAttributes } from './preload-hint.interface.js';
-import { normalizeHint } from './preload-hint.js';
+import { hasNoAttributes, NO_ATTRIBUTES, normalizeHint } from './preload-hint.js';
 import { renderContextOf, staticPrefixOutsideRequest } from './preload-render-context.js';
 
 /** Anything Handlebars-shaped: `hbs`, `Handlebars`, `Handlebars.create()`, or express-handlebars' `.handlebars`. */
@@ -30,6 +30,18 @@ interface HelperCallOptions {
 }
 
 const HELPER_NAME = /^[A-Za-z_$][\w$-]*$/;
+
+/**
+ * A helper call's hash options as preload attributes: the shared empty set for the usual
+ * call without any (nothing allocated per call). Template authors write HTML-style
+ * `crossorigin=true`; a preload means anonymous by that.
+ */
+function attributesOf(hash: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (hash === undefined || hasNoAttributes(hash)) return NO_ATTRIBUTES as Record<string, unknown>;
+  const attributes: Record<string, unknown> = { ...hash };
+  if (attributes.crossorigin === true) attributes.crossorigin = 'anonymous';
+  return attributes;
+}
 
 /**
  * Registers `{{preload 'css/app.css'}}` on a Handlebars instance. The helper returns the
@@ -79,9 +91,7 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
       );
     }
 
-    const attributes: Record<string, unknown> = { ...call.hash };
-    // Template authors write HTML-style `crossorigin=true`; a preload means anonymous by that.
-    if (attributes.crossorigin === true) attributes.crossorigin = 'anonymous';
+    const attributes = attributesOf(call.hash);
 
     const context = renderContextOf(call.data?.root ?? this);
     const url = assetUrl(

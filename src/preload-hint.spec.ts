@@ -1,5 +1,5 @@
 import { formatLink } from './link-header.js';
-import { estimatedHintBytes, inferDestination, normalizeHint } from './preload-hint.js';
+import { estimatedHintBytes, hasNoAttributes, inferDestination, NO_ATTRIBUTES, normalizeHint } from './preload-hint.js';
 
 describe('inferDestination', () => {
   it.each([
@@ -87,5 +87,23 @@ describe('estimatedHintBytes', () => {
     // The link text is never longer than the estimate allows.
     const link = formatLink(normalizeHint(`/static/${'\u20ac'.repeat(100)}`), { nopush: false });
     expect(link.length).toBeLessThan(9 * 108 + 40);
+  });
+});
+
+describe('hasNoAttributes', () => {
+  it('is true for an object without own properties, and false otherwise', () => {
+    expect(hasNoAttributes({})).toBe(true);
+    expect(hasNoAttributes(Object.create({ as: 'style' }))).toBe(true);
+    expect(hasNoAttributes({ as: undefined })).toBe(false);
+    expect(hasNoAttributes({ crossorigin: 'anonymous' })).toBe(false);
+    expect(hasNoAttributes(null)).toBe(false);
+    expect(hasNoAttributes('as=style')).toBe(false);
+  });
+
+  it('lets a call with an empty attribute object share the plain hint of a call with none', () => {
+    const plain = normalizeHint('/static/css/shared.css');
+    expect(normalizeHint('/static/css/shared.css', {})).toBe(plain);
+    expect(normalizeHint('/static/css/shared.css', NO_ATTRIBUTES)).toBe(plain);
+    expect(normalizeHint('/static/css/shared.css', { media: 'print' })).not.toBe(plain);
   });
 });
