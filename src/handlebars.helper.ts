@@ -120,8 +120,7 @@ function registerPreconnectHelper(handlebars: HandlebarsLike, name: string): voi
         `{{${name}}} takes one origin, as in {{${name} 'https://cdn.example.com'}}; got ${args.map(describeValue).join(', ') || 'nothing'}.`,
       );
     }
-    const attributes: Record<string, unknown> = { ...call.hash, rel: 'preconnect' };
-    if (attributes.crossorigin === true) attributes.crossorigin = 'anonymous';
+    const attributes: Record<string, unknown> = { ...attributesOf(call.hash), rel: 'preconnect' };
     const context = renderContextOf(call.data?.root ?? this);
     try {
       if (context) context.collector.add(origin, attributes as PreloadAttributes);

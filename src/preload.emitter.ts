@@ -77,8 +77,10 @@ export class PreloadEmitter {
   sendEarlyHints(page: PreloadRequest, hints: readonly PreloadHint[]): boolean {
     const { request, response } = page;
     try {
+      // Checked first: on a pipelined connection there is nothing to format the links for.
+      if (!ownsSocket(response)) return false;
       const links = earlyHintLinks(hints, this.linkOptionsFor(page));
-      if (links.length === 0 || !ownsSocket(response)) return false;
+      if (links.length === 0) return false;
       response.writeEarlyHints({ link: [...links] });
       return true;
     } catch (error) {
