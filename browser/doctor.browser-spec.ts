@@ -3,8 +3,9 @@ import { startSampleApp, startSampleVariant, type RunningApp } from './support/a
 import { startCaddy, type RunningCaddy } from './support/caddy.js';
 import { startApache } from './support/apache.js';
 import { startH2o } from './support/h2o.js';
-import { startHaproxy, type RunningProxy } from './support/haproxy.js';
+import { startHaproxy } from './support/haproxy.js';
 import { startNginx, type RunningNginx } from './support/nginx.js';
+import type { RunningProxy } from './support/tls-proxy.js';
 
 /**
  * `nestjs-http2-preload doctor` against real paths to the sample: Caddy (TLS, HTTP/2,

@@ -3,8 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { started, type RunningProxy } from './haproxy.js';
-import { selfSignedCertificate } from './nginx.js';
+import { selfSignedCertificate, started, type RunningProxy } from './tls-proxy.js';
 
 export interface ApacheOptions {
   /** `H2EarlyHints on`: without it, mod_http2 does not pass a 103 on to HTTP/2 clients (HTTP/1.1 clients get it). */

@@ -3,8 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { started, type RunningProxy } from './haproxy.js';
-import { selfSignedCertificate } from './nginx.js';
+import { selfSignedCertificate, started, type RunningProxy } from './tls-proxy.js';
 
 /**
  * Debian's h2o (2.2): TLS and HTTP/2 towards the client, `proxy.reverse.url` to the app,

@@ -1,18 +1,9 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopProcess } from './caddy.js';
 import { freePort } from './free-port.js';
-import { selfSignedCertificate, untilTls } from './nginx.js';
-
-export interface RunningProxy {
-  /** `https://127.0.0.1:<port>`, one per upstream, in order. */
-  readonly origins: string[];
-  /** base64 SHA-256 of the certificate's public key, for Chromium's `--ignore-certificate-errors-spki-list`. */
-  readonly spki: string;
-  stop(): Promise<void>;
-}
+import { selfSignedCertificate, started, type RunningProxy } from './tls-proxy.js';
 
 /**
  * Debian's HAProxy (2.6): TLS and HTTP/2 towards the client (`alpn h2,http/1.1`), HTTP/1.1
@@ -57,28 +48,4 @@ ${sites.join('')}`,
     },
   );
   return started(child, dir, ports, spki, 'haproxy');
-}
-
-export async function started(
-  child: ReturnType<typeof spawn>,
-  dir: string,
-  ports: number[],
-  spki: string,
-  name: string,
-): Promise<RunningProxy> {
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
-  const stop = async () => {
-    await stopProcess(child);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await untilTls(ports[0], () =>
-      child.exitCode !== null ? `${name} exited (${child.exitCode}):\n${log}` : undefined,
-    );
-    return { origins: ports.map((port) => `https://127.0.0.1:${port}`), spki, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 }
