@@ -17,9 +17,14 @@ export interface WebKit {
   /** WebKitGTK's version, as the session reports it. */
   readonly version: string;
   /** Opens a session (a fresh MiniBrowser); end it with `close()`. */
-  session(): Promise<WebKitSession>;
+  session(options?: SessionOptions): Promise<WebKitSession>;
   /** Stops the driver, its browsers and the X server, by the process group the test started. */
   close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** How long a navigation may take before it fails (WebDriver's page load timeout). */
+  readonly pageLoadMs?: number;
 }
 
 export interface WebKitSession {
@@ -53,10 +58,10 @@ export async function launchWebKit(): Promise<WebKit> {
   const close = () => stopGroup(child);
   try {
     await untilReady(base, child, () => log);
-    const probe = await openSession(base);
+    const probe = await openSession(base, {});
     const version = probe.version;
     await probe.close();
-    return { version, session: async () => (await openSession(base)).session, close };
+    return { version, session: async (options = {}) => (await openSession(base, options)).session, close };
   } catch (error) {
     await close();
     throw error;
@@ -67,9 +72,9 @@ export async function launchWebKit(): Promise<WebKit> {
 export async function loadPageInWebKit(
   webkit: WebKit,
   url: string,
-  options: { whileLoading?: () => Promise<void> } = {},
+  options: SessionOptions & { whileLoading?: () => Promise<void> } = {},
 ): Promise<WebKitLoad> {
-  const session = await webkit.session();
+  const session = await webkit.session(options);
   try {
     const loaded = session.navigate(url);
     // The caller's gate: held until it returns, while the page is still loading.
@@ -93,7 +98,7 @@ interface OpenedSession {
   close(): Promise<void>;
 }
 
-async function openSession(base: string): Promise<OpenedSession> {
+async function openSession(base: string, options: SessionOptions): Promise<OpenedSession> {
   const created = (await command(base, 'POST', '/session', {
     capabilities: {
       alwaysMatch: {
@@ -106,7 +111,7 @@ async function openSession(base: string): Promise<OpenedSession> {
   const path = `/session/${created.sessionId}`;
   const close = async () => void (await command(base, 'DELETE', path));
   // A page that never loads fails the visit, not the suite's timeout.
-  await command(base, 'POST', `${path}/timeouts`, { pageLoad: 45_000, script: 15_000 });
+  await command(base, 'POST', `${path}/timeouts`, { pageLoad: options.pageLoadMs ?? 45_000, script: 15_000 });
   const session: WebKitSession = {
     navigate: async (url) => void (await command(base, 'POST', `${path}/url`, { url })),
     run: async <T>(fn: () => T | Promise<T>) =>
