@@ -15,6 +15,7 @@ export const DEFAULT_OPTIONS: ResolvedHttp2PreloadOptions = Object.freeze({
   staticPrefix: '/static/',
   debugHeader: 'x-http2-preload',
   strategy: PRELOAD_STRATEGY.flushHeaders,
+  disableProxyBuffering: true,
   cacheKey: 'route',
   cacheSize: 1000,
   version: undefined,

@@ -60,7 +60,11 @@ export class PreloadEmitter {
       page.exchange.beforeFlush();
       return flushHeadersEarly(
         response,
-        { link: appendLinkHeader(response.getHeader('link'), links), debug: this.debugHeader(PRELOAD_MODE.early) },
+        {
+          link: appendLinkHeader(response.getHeader('link'), links),
+          debug: this.debugHeader(PRELOAD_MODE.early),
+          disableProxyBuffering: this.options.disableProxyBuffering,
+        },
         {
           settled,
           recoveryPage: () =>

@@ -384,9 +384,12 @@ export function nonceRequired(policy: string | undefined, as: string | undefined
   });
 }
 
-/** Whether the body began with the module's flushed newline, and whether it came on its own. */
+/**
+ * Whether the body began with the module's flushed whitespace (a newline before; 512 bytes
+ * of it now, for WebKit), and whether it came on its own.
+ */
 function startsWithFlushedNewline(exchange: Exchange): 'alone' | 'with-content' | 'no' {
-  if (!/^[\r\n]/.test(exchange.body)) return 'no';
+  if (!/^\s/.test(exchange.body)) return 'no';
   if (exchange.firstChunkBlank && exchange.contentAtMs !== undefined && exchange.headersAtMs !== undefined)
     return 'alone';
   return 'with-content';
