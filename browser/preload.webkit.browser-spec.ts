@@ -14,6 +14,7 @@ import { launchWebKit, loadPageInWebKit, type WebKit, type WebKitLoad } from './
  * come from the flushed headers; if it never comes, the wait runs out and the test fails.
  */
 let app: RunningApp | undefined;
+let compressed: RunningApp | undefined;
 let sample: RunningApp | undefined;
 let caddy: RunningCaddy | undefined;
 let nginx: RunningNginx | undefined;
@@ -21,6 +22,7 @@ let webkit: WebKit | undefined;
 
 beforeAll(async () => {
   app = await startSampleVariant({});
+  compressed = await startSampleVariant({}, { compression: true });
   sample = await startSampleApp();
   caddy = await startCaddy([app.port]);
   // nginx as installed: `proxy_pass` and nothing else (HTTP/1.0 upstream, buffering on).
@@ -33,7 +35,7 @@ afterAll(async () => {
   await webkit?.close();
   await caddy?.stop();
   await nginx?.stop();
-  await Promise.all([app?.close(), sample?.close()]);
+  await Promise.all([app?.close(), compressed?.close(), sample?.close()]);
 });
 
 interface WebKitVisit extends WebKitLoad {
@@ -47,14 +49,14 @@ const STYLESHEET_REQUEST_LIMIT_MS = 20_000;
  * A new visitor loads `/gated`. With `gated`, the handler waits until the app has seen the
  * stylesheet's request (bounded), and only then answers.
  */
-async function visit(origin: string, gated: boolean): Promise<WebKitVisit> {
-  app!.events.length = 0;
-  const release = gated ? app!.holdGated() : undefined;
+async function visit(app: RunningApp, origin: string, gated: boolean): Promise<WebKitVisit> {
+  app.events.length = 0;
+  const release = gated ? app.holdGated() : undefined;
   try {
     const load = await loadPageInWebKit(webkit!, `${origin}/gated`, {
-      whileLoading: release && (() => app!.until(`request ${CSS}`, STYLESHEET_REQUEST_LIMIT_MS).finally(release)),
+      whileLoading: release && (() => app.until(`request ${CSS}`, STYLESHEET_REQUEST_LIMIT_MS).finally(release)),
     });
-    const result = { ...load, events: [...app!.events] };
+    const result = { ...load, events: [...app.events] };
     if (process.env.BROWSER_DEBUG) console.log(origin, JSON.stringify(result, null, 1));
     return result;
   } finally {
@@ -76,21 +78,23 @@ function expectEachAssetOnce(load: WebKitVisit): void {
   expect(requested).toContain('/gated');
 }
 
-const paths: [string, () => string][] = [
-  ['directly over HTTP/1.1', () => `http://127.0.0.1:${app!.port}`],
-  ['through Caddy (TLS, HTTP/2)', () => caddy!.origins[0]],
-  ['through nginx 1.22 with its defaults (TLS, HTTP/2, `proxy_pass` only)', () => nginx!.origins[0]],
+const paths: [string, () => [RunningApp, string]][] = [
+  ['directly over HTTP/1.1', () => [app!, `http://127.0.0.1:${app!.port}`]],
+  // The padding goes gzipped (a few bytes); WebKit counts the bytes it has decoded.
+  ['directly over HTTP/1.1, behind compression()', () => [compressed!, `http://127.0.0.1:${compressed!.port}`]],
+  ['through Caddy (TLS, HTTP/2)', () => [app!, caddy!.origins[0]]],
+  ['through nginx 1.22 with its defaults (TLS, HTTP/2, `proxy_pass` only)', () => [app!, nginx!.origins[0]]],
 ];
 
-describe.each(paths)('WebKit, flushed headers (the default strategy), %s', (_name, origin) => {
+describe.each(paths)('WebKit, flushed headers (the default strategy), %s', (_name, path) => {
   test('the first visit (late) renders, each asset once', async () => {
-    const late = await visit(origin(), false);
+    const late = await visit(...path(), false);
     expectRenderedInStandardsMode(late);
     expectEachAssetOnce(late);
   });
 
   test('a later visit asks for the stylesheet while the handler still waits; the page renders, each asset once', async () => {
-    const early = await visit(origin(), true);
+    const early = await visit(...path(), true);
     // The gate opened only after this request, so the page's HTML cannot have asked for it.
     expect(early.events.indexOf(`request ${CSS}`)).toBeLessThan(early.events.indexOf('finish /gated'));
     expectRenderedInStandardsMode(early);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Controller, Get, Inject, Module, Render, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import compression from 'compression';
 import hbs from 'hbs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,6 +49,7 @@ export async function startSampleVariant(
 ): Promise<RunningApp> {
   const gate = new HandlerGate();
   const app = await NestFactory.create<NestExpressApplication>(variantModule(options, gate), { logger: false });
+  if (variant.compression) app.use(compression());
   // As sample/src/app.ts does; the sample's own setup is what startSampleApp() tests.
   app.useStaticAssets(
     join(REPO_DIR, 'sample', 'public'),
@@ -63,6 +65,8 @@ export async function startSampleVariant(
 export interface VariantOptions {
   /** Serve the static files with useStaticAssets' defaults (`max-age=0`), as many apps do. */
   readonly staticDefaults?: boolean;
+  /** Put Express's `compression()` middleware in front of everything (gzip whatever the browser accepts). */
+  readonly compression?: boolean;
 }
 
 /** What the `/gated` handler waits for: open unless a test holds it. */
