@@ -304,8 +304,9 @@ function guardedPrototypeOf(prototype: object): object {
 /**
  * Sends a 200 with the hints at once, before the handler runs, followed by
  * FLUSHED_FIRST_CHUNK (whitespace, which HTML parsers skip before the doctype, and which
- * WebKit and nginx's HTTP/2 proxy need before they act on or pass on the headers). Then guards the response: what the handler
- * does later must neither throw `ERR_HTTP_HEADERS_SENT` nor pass for something else.
+ * WebKit and nginx's HTTP/2 proxy need before they act on or pass on the headers). Then
+ * guards the response: what the handler does later must neither throw
+ * `ERR_HTTP_HEADERS_SENT` nor pass for something else.
  * Headers it sets are kept aside (Express reads back what it set), and before the first
  * byte of its body leaves (`write()`, `pipe()`, `end()`, `render()`, `sendFile()`),
  * status, type and headers are checked: a body the flushed 200 cannot carry is never
