@@ -65,7 +65,10 @@ async function load(browser: BrowserName, url: string): Promise<Load | string> {
   } catch (error) {
     const message = (error as Error).message;
     const seconds = Math.round((performance.now() - started) / 1000);
-    const reason = /ERR_[A-Z0-9_]+|NS_ERROR_[A-Z0-9_]+/.exec(message)?.[0] ?? message.split('\n')[0];
+    const reason =
+      /ERR_[A-Z0-9_]+|NS_ERROR_[A-Z0-9_]+/.exec(message)?.[0] ??
+      // WebDriver's page load timeout, or ours when the driver does not keep it.
+      (/timeout|aborted|fetch failed/i.test(message) ? 'the page never loaded' : message.split('\n')[0]);
     return `${reason} (after ${seconds} s)`;
   }
 }

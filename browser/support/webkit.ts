@@ -39,10 +39,7 @@ export interface WebKitSession {
 }
 
 /** What a WebKit load gives: the page's own view (no response headers: WebDriver cannot read them). */
-export type WebKitLoad = Omit<PageLoad, 'status' | 'mode' | 'link' | 'console'> & {
-  /** `CSS1Compat` in standards mode, `BackCompat` in quirks mode. */
-  readonly compatMode: string;
-};
+export type WebKitLoad = Omit<PageLoad, 'status' | 'mode' | 'link' | 'console'>;
 
 export async function launchWebKit(): Promise<WebKit> {
   const port = await freePort();
@@ -84,9 +81,7 @@ export async function loadPageInWebKit(
       await Promise.race([waited, loaded.then(() => waited)]);
     }
     await loaded;
-    const page = await session.run(readPage);
-    const compatMode = await session.run(() => document.compatMode);
-    return { ...page, compatMode };
+    return await session.run(readPage);
   } finally {
     await session.close();
   }
@@ -110,27 +105,38 @@ async function openSession(base: string, options: SessionOptions): Promise<Opene
   })) as { sessionId: string; capabilities: { browserVersion: string } };
   const path = `/session/${created.sessionId}`;
   const close = async () => void (await command(base, 'DELETE', path));
+  const pageLoadMs = options.pageLoadMs ?? 45_000;
   // A page that never loads fails the visit, not the suite's timeout.
-  await command(base, 'POST', `${path}/timeouts`, { pageLoad: options.pageLoadMs ?? 45_000, script: 15_000 });
+  await command(base, 'POST', `${path}/timeouts`, { pageLoad: pageLoadMs, script: 15_000 });
   const session: WebKitSession = {
-    navigate: async (url) => void (await command(base, 'POST', `${path}/url`, { url })),
+    // The driver does not always keep its own page load timeout (a 103 directly over
+    // HTTP/1.1 held the command until Node's fetch gave up, after 300 s): bound it here too.
+    navigate: async (url) => void (await command(base, 'POST', `${path}/url`, { url }, pageLoadMs + 10_000)),
     run: async <T>(fn: () => T | Promise<T>) =>
-      (await command(base, 'POST', `${path}/execute/async`, {
+      await command(base, 'POST', `${path}/execute/async`, {
         script: `const done = arguments[arguments.length - 1];
-Promise.resolve().then(${fn.toString()}).then(done, (error) => done({ error: String(error) }));`,
+Promise.resolve().then(${fn.toString()}).then((value) => done({ value }), (error) => done({ error: String(error) }));`,
         args: [],
-      })) as T,
+      }).then((result) => {
+        const { value, error } = (result ?? {}) as { value?: T; error?: string };
+        if (error !== undefined) throw new Error(`In the page: ${error}`);
+        return value as T;
+      }),
     close,
   };
   return { version: created.capabilities.browserVersion, session, close };
 }
 
-/** One WebDriver command; WebDriver's errors come back as `{ value: { error, message } }`. */
-async function command(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
+/**
+ * One WebDriver command; WebDriver's errors come back as `{ value: { error, message } }`.
+ * `limitMs` bounds a command that may hang (a navigation); the session is then closed by its caller.
+ */
+async function command(base: string, method: string, path: string, body?: unknown, limitMs?: number): Promise<unknown> {
   const response = await fetch(base + path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: limitMs === undefined ? undefined : AbortSignal.timeout(limitMs),
   });
   const { value } = (await response.json()) as { value: unknown };
   if (!response.ok) {
