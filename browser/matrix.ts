@@ -66,7 +66,7 @@ async function load(browser: BrowserName, url: string): Promise<Load | string> {
     const message = (error as Error).message;
     const seconds = Math.round((performance.now() - started) / 1000);
     const reason =
-      /ERR_[A-Z0-9_]+|NS_ERROR_[A-Z0-9_]+/.exec(message)?.[0] ??
+      /ERR_[A-Z0-9_]+|NS_ERROR_[A-Z0-9_]+|WebKit's error page: .*/.exec(message)?.[0] ??
       // WebDriver's page load timeout, or ours when the driver does not keep it.
       (/timeout|aborted|fetch failed/i.test(message) ? 'the page never loaded' : message.split('\n')[0]);
     return `${reason} (after ${seconds} s)`;

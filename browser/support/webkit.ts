@@ -81,6 +81,12 @@ export async function loadPageInWebKit(
       await Promise.race([waited, loaded.then(() => waited)]);
     }
     await loaded;
+    // A network or protocol failure ends on WebKit's own error page (about:blank, its text
+    // says why, no navigation entry): a failed load, not a page to read.
+    const error = await session.run(() =>
+      performance.getEntriesByType('navigation').length === 0 ? (document.body?.innerText.trim() ?? '') : null,
+    );
+    if (typeof error === 'string') throw new Error(`WebKit's error page: ${error}`);
     return await session.run(readPage);
   } finally {
     await session.close();
