@@ -25,6 +25,11 @@ export interface HttpExchange {
   headers(): OutgoingHttpHeaders;
   /** Puts headers the platform still holds onto the Node response, so that flushed headers carry them. */
   beforeFlush(): void;
+  /**
+   * After a flush, the headers the platform holds and will not hand to the Node response
+   * (Fastify's reply's); undefined on Express, whose response holds them all.
+   */
+  readonly heldHeaders?: () => OutgoingHttpHeaders | undefined;
   /** Takes the retry mark off the URL (and, on Fastify, the already parsed query); true when it was there. */
   takeRetryMarker(): boolean;
   setValidators(validators: Validators): void;
@@ -45,7 +50,10 @@ interface FastifyRequestLike {
 
 interface FastifyReplyLike {
   readonly raw: ServerResponse;
+  /** True once hijacked (or ended): Fastify then sends nothing, its held headers included. */
+  readonly sent?: boolean;
   locals?: object | null;
+  getHeader(name: string): OutgoingHttpHeaders[string];
   getHeaders(): OutgoingHttpHeaders;
   code(statusCode: number): FastifyReplyLike;
 }
@@ -164,6 +172,16 @@ function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): 
     locals: reply.locals ?? undefined,
     headers: () => reply.getHeaders(),
     beforeFlush: copyReplyHeaders,
+    heldHeaders: () => {
+      // Hijacked: the app writes reply.raw itself, and what the reply holds never goes out.
+      if (reply.sent === true) return undefined;
+      const held = reply.getHeaders();
+      // getHeaders() starts from the Node response's, whose Content-Type is the flushed one;
+      // getHeader() reads it through the flush guard, which hides that one: what is left is
+      // the reply's own type, or none (a stream sent without one).
+      held['content-type'] = reply.getHeader('content-type');
+      return held;
+    },
     takeRetryMarker: () => {
       const url = request.raw.url ?? '/';
       if (!url.includes(RETRY_MARKER)) return false;

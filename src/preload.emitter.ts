@@ -63,6 +63,7 @@ export class PreloadEmitter {
         { link: appendLinkHeader(response.getHeader('link'), links), debug: this.debugHeader(PRELOAD_MODE.early) },
         {
           settled,
+          heldHeaders: page.exchange.heldHeaders,
           recoveryPage: () =>
             recoveryPage({
               requestUrl: request.originalUrl,
