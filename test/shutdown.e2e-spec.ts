@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { navigate, stagedNavigation } from './support/http.js';
+import { startAppProcess, type AppProcess } from './support/instance.js';
+
+const FLUSH_APP = fileURLToPath(new URL('./fixtures/flush-app/app.mjs', import.meta.url));
+
+/**
+ * A SIGTERM (a deploy, a scale-down) while a flushed page is still being made: the
+ * client already has a 200 and a newline. With Nest's shutdown hooks the server stops
+ * taking connections and lets the page finish; without them Node's default for the
+ * signal ends the process at once, and the browser keeps the blank page it got.
+ */
+describe('a SIGTERM during a flushed page', () => {
+  let child: AppProcess | undefined;
+  afterEach(async () => {
+    child?.tell('open');
+    await child?.stop();
+    child = undefined;
+  });
+
+  /** Starts the app, warms /page, and holds a flushed request of it in its handler. */
+  async function flushedAndHeld(env: Record<string, string>) {
+    child = await startAppProcess({ script: FLUSH_APP, env });
+    const url = `${child.baseUrl}/page`;
+    expect((await navigate(url)).headers['x-http2-preload']).toBe('late');
+    const staged = stagedNavigation(`${url}?hold=1`);
+    const head = await staged.head;
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['x-http2-preload']).toBe('early');
+    expect(await staged.firstChunk).toBe('\n');
+    return { app: child, staged };
+  }
+
+  it.each(['express', 'fastify'])(
+    'with enableShutdownHooks() on %s, the page completes, then the process exits',
+    async (platform) => {
+      const { app, staged } = await flushedAndHeld({ PLATFORM: platform, SHUTDOWN_HOOKS: '1' });
+      app.signal('SIGTERM');
+      await app.logged('server closing');
+      expect(app.output()).toContain('shutting down');
+      app.tell('open');
+      const end = await staged.end;
+      expect(end.complete).toBe(true);
+      expect(end.body).toContain('<h1>Held page</h1>');
+      expect(end.body.trimEnd().endsWith('</html>')).toBe(true);
+      expect(await app.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    },
+  );
+
+  it('without the hooks, the process ends at once and the client keeps a cut 200 with only the newline', async () => {
+    const { app, staged } = await flushedAndHeld({ PLATFORM: 'express' });
+    app.signal('SIGTERM');
+    expect(await app.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    const end = await staged.end;
+    expect(end.complete).toBe(false);
+    expect(end.body).toBe('\n');
+    expect(app.output()).not.toContain('shutting down');
+  });
+});
