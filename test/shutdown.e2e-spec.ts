@@ -6,7 +6,7 @@ const FLUSH_APP = fileURLToPath(new URL('./fixtures/flush-app/app.mjs', import.m
 
 /**
  * A SIGTERM (a deploy, a scale-down) while a flushed page is still being made: the
- * client already has a 200 and a newline. With Nest's shutdown hooks the server stops
+ * client already has a 200 and the whitespace that starts its body. With Nest's shutdown hooks the server stops
  * taking connections and lets the page finish; without them Node's default for the
  * signal ends the process at once, and the browser keeps the blank page it got.
  */
@@ -27,7 +27,8 @@ describe('a SIGTERM during a flushed page', () => {
     const head = await staged.head;
     expect(head.statusCode).toBe(200);
     expect(head.headers['x-http2-preload']).toBe('early');
-    expect(await staged.firstChunk).toBe('\n');
+    // Whitespace the browser's HTML parser skips (a newline today).
+    expect(await staged.firstChunk).toMatch(/^\s+$/);
     return { app: child, staged };
   }
 
@@ -47,13 +48,13 @@ describe('a SIGTERM during a flushed page', () => {
     },
   );
 
-  it('without the hooks, the process ends at once and the client keeps a cut 200 with only the newline', async () => {
+  it('without the hooks, the process ends at once and the client keeps a cut 200 with a blank body', async () => {
     const { app, staged } = await flushedAndHeld({ PLATFORM: 'express' });
     app.signal('SIGTERM');
     expect(await app.exited).toEqual({ code: null, signal: 'SIGTERM' });
     const end = await staged.end;
     expect(end.complete).toBe(false);
-    expect(end.body).toBe('\n');
+    expect(end.body.trim()).toBe('');
     expect(app.output()).not.toContain('shutting down');
   });
 });
