@@ -72,7 +72,10 @@ const REDIRECT_BODY_HEADERS: ReadonlySet<string> = new Set(['location', 'content
 export interface ResponseAfterFlush {
   /** The status the handler set; the client got 200. */
   readonly statusCode: number;
-  /** Headers set after the flush, by lower-case name. */
+  /**
+   * Headers set after the flush, by lower-case name (with those the platform still holds).
+   * Without a `content-type` among them, the body has no type of its own.
+   */
   readonly lateHeaders: ReadonlyMap<string, HeaderValue>;
   /** Whether the response ends here without a single body byte. */
   readonly emptyBody: boolean;

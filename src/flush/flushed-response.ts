@@ -25,7 +25,8 @@ export interface FlushHooks {
    * Headers the platform still holds, by lower-case name, that it will not hand to the
    * Node response once its headers are out: Fastify's reply keeps its own until it sends,
    * and sends a stream (a file, `StreamableFile`, `reply.download()`) without them when
-   * headers were already sent. Read at the first body byte, as if set late. None on Express.
+   * headers were already sent. Read at the first body byte, as if set late. None on
+   * Express, whose response holds them all, nor for a hijacked reply, which sends none.
    */
   heldHeaders?(): OutgoingHttpHeaders | undefined;
 }
