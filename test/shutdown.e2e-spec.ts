@@ -13,6 +13,7 @@ const FLUSH_APP = fileURLToPath(new URL('./fixtures/flush-app/app.mjs', import.m
 describe('a SIGTERM during a flushed page', () => {
   let child: AppProcess | undefined;
   afterEach(async () => {
+    child?.tell('drained');
     child?.tell('open');
     await child?.stop();
     child = undefined;
@@ -47,6 +48,21 @@ describe('a SIGTERM during a flushed page', () => {
       expect(await app.exited).toEqual({ code: null, signal: 'SIGTERM' });
     },
   );
+
+  it('while the app drains before closing, new pages go late: a forced end would leave no blank page', async () => {
+    child = await startAppProcess({ script: FLUSH_APP, env: { SHUTDOWN_HOOKS: '1', DRAIN: '1' } });
+    const url = `${child.baseUrl}/page`;
+    expect((await navigate(url)).headers['x-http2-preload']).toBe('late');
+    expect((await navigate(url)).headers['x-http2-preload']).toBe('early');
+    child.signal('SIGTERM');
+    await child.logged('shutting down');
+    const draining = await navigate(url);
+    expect(draining.statusCode).toBe(200);
+    expect(draining.headers['x-http2-preload']).toBe('late');
+    expect(draining.body).toContain('<h1>Held page</h1>');
+    child.tell('drained');
+    expect(await child.exited).toEqual({ code: null, signal: 'SIGTERM' });
+  });
 
   it('without the hooks, the process ends at once and the client keeps a cut 200 with a blank body', async () => {
     const { app, staged } = await flushedAndHeld({ PLATFORM: 'express' });
