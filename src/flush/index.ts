@@ -15,4 +15,4 @@ export {
   RETRY_MARKER,
   withoutRetryMarker,
 } from './flush-recovery.js';
-export { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
+export { flushHeadersEarly, type FlushedResponse, type ShellEnding } from './flushed-response.js';
