@@ -40,6 +40,7 @@ export class PreloadEmitter {
   private readonly logger = new Logger('Http2Preload');
   private readonly linkOptions: LinkFormatOptions;
   private readonly readNonce: ReturnType<typeof createNonceReader>;
+  private shellUnsupportedLogged = false;
 
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
@@ -122,7 +123,15 @@ export class PreloadEmitter {
     scriptAllowed: () => boolean,
   ): { readonly firstChunk: string; readonly ending: ShellEnding } | undefined {
     const response = page.response as Response & { app?: { locals?: object } };
-    if (response.app === undefined || typeof response.render !== 'function') return undefined;
+    if (response.app === undefined || typeof response.render !== 'function') {
+      if (!this.shellUnsupportedLogged) {
+        this.shellUnsupportedLogged = true;
+        this.logger.warn(
+          `${routeLabel(page.request)} asks for its page shell, which needs Express; it is flushed without one (logged once).`,
+        );
+      }
+      return undefined;
+    }
     const locals = (): object => ({ ...response.app?.locals, ...page.exchange.locals });
     const declared = page.route.shell === false ? undefined : page.route.shell?.data;
     const start = this.shell.render({ ...locals(), ...declared });
