@@ -11,12 +11,16 @@ import {
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import compression from 'compression';
+import { create as createExpressHandlebars } from 'express-handlebars';
+import Handlebars from 'handlebars';
 import hbs from 'hbs';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { Http2PreloadModule, registerPreloadHelper, Shell } from '../src/index.js';
 import { type RunningApp, startApp } from './support/app.js';
 import { Gate } from './support/gate.js';
-import { navigate, rawExchange, stagedNavigation } from './support/http.js';
+import { navigate, rawExchange, stagedNavigation, stagedRequest } from './support/http.js';
 import { RecordingLogger } from './support/logger.js';
 import { followRecovery, isRecoveryPage } from './support/recovery.js';
 
@@ -175,6 +179,82 @@ describe('the page shell (option shell, @Shell())', () => {
     expect(old).toContain('Anonymous');
     expect(old).toContain('<h1>Product 3</h1>');
     expect(old.trimEnd().endsWith('</html>')).toBe(true);
+  });
+});
+
+describe('the page shell behind compression middleware', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(ShopModule, {
+      configure: (app) => {
+        app.use(compression({ threshold: 0 }));
+        configure(app);
+      },
+    });
+  });
+  afterAll(() => {
+    next.gate.open();
+    return running.close();
+  });
+
+  it('gets the shell through the compressor while the handler waits, and a complete gzip page after', async () => {
+    const url = `${running.baseUrl}/products/1`;
+    await navigate(url, { 'accept-encoding': 'gzip' });
+    next.gate = new Gate();
+    const staged = stagedRequest(url, { headers: { accept: 'text/html', 'accept-encoding': 'gzip' } });
+    expect((await staged.head).headers['content-encoding']).toBe('gzip');
+    const shell = await staged.until((received) =>
+      gunzipSync(received, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString().includes('<main>'),
+    );
+    expect(gunzipSync(shell, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString()).not.toContain('<h1>');
+    next.gate.open();
+    const end = await staged.end;
+    expect(end.complete).toBe(true);
+    const page = gunzipSync(end.bytes).toString('utf8');
+    expect(page).toContain('<h1>Product 1</h1>');
+    expect(page.split('<!doctype html>')).toHaveLength(2);
+  });
+});
+
+describe('the page shell with express-handlebars and its layouts folder', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    @Module({
+      imports: [Http2PreloadModule.forRoot({ shell: { layout: `${VIEWS}/layouts/main.hbs` } })],
+      controllers: [ShopController],
+    })
+    class ExpressHandlebarsModule {}
+    running = await startApp(ExpressHandlebarsModule, {
+      configure: (app) => {
+        const handlebars = Handlebars.create();
+        registerPreloadHelper(handlebars);
+        const engine = createExpressHandlebars({ handlebars, extname: '.hbs', layoutsDir: `${VIEWS}/layouts` });
+        app.engine('hbs', engine.engine);
+        app.setBaseViewsDir(VIEWS);
+        app.setViewEngine('hbs');
+      },
+    });
+  });
+  afterAll(() => {
+    next.gate.open();
+    return running.close();
+  });
+
+  it('sends its default layout before the body, then the view once, within that layout', async () => {
+    const url = `${running.baseUrl}/products/1`;
+    const late = await navigate(url);
+    expect(late.headers['x-http2-preload']).toBe('late');
+    next.gate = new Gate();
+    const staged = stagedNavigation(url);
+    const shell = (await staged.until((received) => received.includes('<main>'))).toString('utf8');
+    expect(shell).toContain('<title>Product · Shop</title>');
+    expect(shell).not.toContain('<h1>');
+    next.gate.open();
+    const end = await staged.end;
+    expect(end.body.startsWith(shell)).toBe(true);
+    expect(end.body).toContain('<h1>Product 1</h1>');
+    expect(end.body.split('<!doctype html>')).toHaveLength(2);
+    expect(end.body.split('<footer>')).toHaveLength(2);
   });
 });
 
