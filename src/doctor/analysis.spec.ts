@@ -355,3 +355,20 @@ test('commonFolder finds the shared folder of the files', () => {
   expect(commonFolder(['/static/css/app.css'])).toBe('/static/css/');
   expect(commonFolder(['/a.css', '/static/b.js'])).toBe('/');
 });
+
+describe('diagnose: hostile bodies', () => {
+  // Not timed: before the scanners were linear, each of these ran for minutes (hours at 2 MB).
+  test('a 2 MB page of `<a` without `>` and a hinted 400 KB stylesheet of `url(`: a diagnosis, not a hang', () => {
+    const page = exchange({ body: '\n' + '<a'.repeat(1024 * 1024) });
+    const sheet = { ...assets()[0], body: 'url('.repeat(100_000) };
+    const { verdict, findings } = diagnose(observations({ h2: page, assets: [sheet, ...assets().slice(1)] }));
+    expect(verdict.status).toBe('fix');
+    // The page's own tags are gone in the noise: every hint is reported unused, nothing crashed.
+    expect(findings.filter((f) => f.code === 'hint-unused')).toHaveLength(3);
+  });
+
+  test('a page of 100,000 tags loading the same file', () => {
+    const body = PAGE + '<script src="/static/js/app.js?v=1"></script>'.repeat(100_000);
+    expect(diagnose(observations({ h2: exchange({ body }) })).verdict.status).toBe('ok');
+  });
+});

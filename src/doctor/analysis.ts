@@ -220,7 +220,11 @@ export function diagnose(obs: Observations): Diagnosis {
       // So each such file needs both, the nonce one first (what the module sends).
       const policy = primary.headers['content-security-policy'];
       const byTarget = new Map<string, typeof earlyLinks>();
-      for (const link of earlyLinks) byTarget.set(link.target, [...(byTarget.get(link.target) ?? []), link]);
+      for (const link of earlyLinks) {
+        const same = byTarget.get(link.target);
+        if (same) same.push(link);
+        else byTarget.set(link.target, [link]);
+      }
       const nonceFiles = [...byTarget.values()].filter((links) => nonceRequired(policy, links[0].params.as));
       const firefoxMisses = nonceFiles.filter((links) => links[0].params.nonce === undefined).map((links) => links[0]);
       const chromiumMisses = [...byTarget.values()]
@@ -512,7 +516,9 @@ function analyseAssets(
     const ref = tag.attributes.href ?? tag.attributes.src;
     const url = ref ? resolve(ref) : undefined;
     if (!url) continue;
-    tagsByUrl.set(url, [...(tagsByUrl.get(url) ?? []), tag]);
+    const same = tagsByUrl.get(url);
+    if (same) same.push(tag);
+    else tagsByUrl.set(url, [tag]);
   }
 
   const hints = new Map<string, ParsedLink>();
