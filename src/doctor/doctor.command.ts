@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { diagnose, type Diagnosis } from './analysis.js';
 import { observe, type ProbeOptions } from './probe.js';
 import { formatReport } from './report.format.js';
+import { escapeControls, terminalSafeJson } from './terminal-text.js';
 
 export const USAGE = `Usage: nestjs-http2-preload doctor <url> [options]
 
@@ -80,7 +81,7 @@ export async function runDoctor(argv: readonly string[], out: Output): Promise<n
     return 0;
   }
   if ('error' in parsed) {
-    out.stderr(`nestjs-http2-preload doctor: ${parsed.error}\n\n${USAGE}`);
+    out.stderr(`nestjs-http2-preload doctor: ${escapeControls(parsed.error)}\n\n${USAGE}`);
     return 2;
   }
   const { args } = parsed;
@@ -89,7 +90,9 @@ export async function runDoctor(argv: readonly string[], out: Output): Promise<n
     try {
       ca = await readFile(args.caFile, 'utf8');
     } catch (error) {
-      out.stderr(`nestjs-http2-preload doctor: cannot read --ca ${args.caFile}: ${(error as Error).message}\n`);
+      out.stderr(
+        `nestjs-http2-preload doctor: ${escapeControls(`cannot read --ca ${args.caFile}: ${(error as Error).message}`)}\n`,
+      );
       return 2;
     }
   }
@@ -99,9 +102,9 @@ export async function runDoctor(argv: readonly string[], out: Output): Promise<n
     diagnosis = diagnose(await observe(args.url, options));
   } catch (error) {
     // The probe turns network failures into observations; this is a bug, said plainly.
-    out.stderr(`nestjs-http2-preload doctor: unexpected error: ${(error as Error).message}\n`);
+    out.stderr(`nestjs-http2-preload doctor: unexpected error: ${escapeControls((error as Error).message)}\n`);
     return 2;
   }
-  out.stdout(args.json ? JSON.stringify(diagnosis, null, 2) + '\n' : formatReport(diagnosis));
+  out.stdout(args.json ? terminalSafeJson(diagnosis) + '\n' : formatReport(diagnosis));
   return diagnosis.verdict.exitCode;
 }

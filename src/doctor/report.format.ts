@@ -1,4 +1,5 @@
 import type { Diagnosis, Finding, RequestReport } from './analysis.js';
+import { escapeControls } from './terminal-text.js';
 
 const MARK: Record<Finding['severity'], string> = { ok: '✔', info: '·', warn: '!', error: '✖' };
 
@@ -10,7 +11,7 @@ const TRANSPORT: Record<string, string> = {
 
 const ROLE: Record<RequestReport['role'], string> = { warm: 'warm-up', h2: 'again', http1: 'again' };
 
-/** The report for people: what came back and when, the files, the findings, the verdict. */
+/** The report for people: what came back and when, the files, the findings, the verdict; controls escaped. */
 export function formatReport(diagnosis: Diagnosis): string {
   const lines: string[] = [`nestjs-http2-preload doctor: ${diagnosis.url}`];
   if (diagnosis.transport) lines.push(`  ${TRANSPORT[diagnosis.transport] ?? diagnosis.transport}`);
@@ -37,7 +38,8 @@ export function formatReport(diagnosis: Diagnosis): string {
     `Verdict: ${verdict.status.toUpperCase()}${verdict.strategy ? ` (${verdict.strategy})` : ''}: ${verdict.summary}`,
   );
   if (verdict.change) lines.push(`Change: ${verdict.change}`);
-  return lines.join('\n') + '\n';
+  // Each line holds values from the network; only the report's own newlines may break one.
+  return lines.map(escapeControls).join('\n') + '\n';
 }
 
 function formatRequest(r: RequestReport): string[] {

@@ -1,0 +1,78 @@
+import { diagnose, type Diagnosis } from './analysis.js';
+import type { Exchange } from './observation.js';
+import { formatReport } from './report.format.js';
+
+/** What a terminal would act on; the report's own newlines aside. */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+function page(headers: Record<string, string>, over: Partial<Exchange> = {}): Exchange {
+  return { protocol: 'http/1.1', interim: [], status: 200, headers, headerBytes: 100, body: '', ...over };
+}
+
+describe('formatReport shows values from the network without letting the terminal obey them', () => {
+  test('every field a server chooses, each with a control in it', () => {
+    const hostile: Diagnosis = {
+      url: 'http://app.test/',
+      transport: 'cleartext',
+      requests: [
+        {
+          role: 'http1',
+          protocol: 'http/1.1',
+          status: 200,
+          mode: 'early\u001b[2J',
+          interim: [{ status: 103, atMs: 1, links: ['/a\u009b31m.css'] }],
+          headersAtMs: 2,
+          contentAtMs: 300,
+          endAtMs: 301,
+          flushedNewline: true,
+          linkBytes: 10,
+          headerBytes: 100,
+        },
+      ],
+      assets: [
+        {
+          url: 'http://app.test/a.css',
+          as: 'style\u0007',
+          status: 200,
+          freshness: 'Expires: \u009b2J (already past)',
+          usedByPage: true,
+        },
+      ],
+      findings: [{ code: 'x', severity: 'warn', message: 'The page\nVerdict: OK\u202e', fix: 'fix' }],
+      verdict: { status: 'fix', exitCode: 1, summary: 'Location: /next\u009b2J', change: 'go \u007f' },
+    };
+    const report = formatReport(hostile);
+    expect(report).not.toMatch(CONTROL);
+    for (const shown of ['early\\x1b[2J', 'style\\x07', 'Expires: \\x9b2J', 'The page\\x0aVerdict: OK\\u202e'])
+      expect(report).toContain(shown);
+    expect(report).toContain('Verdict: FIX: Location: /next\\x9b2J\nChange: go \\x7f\n');
+    // A newline from the network does not start a line of its own: one "Verdict:" line only.
+    expect(report.match(/^Verdict:/gm)).toHaveLength(1);
+  });
+
+  test('a redirect, a Content-Type and a debug header with C1 controls, through diagnose', () => {
+    const redirect = diagnose({
+      url: 'http://app.test/',
+      transport: 'cleartext',
+      http1: page({ location: '/next\u009b2J' }, { status: 302 }),
+      assets: [],
+    });
+    expect(formatReport(redirect)).toContain('(Location: /next\\x9b2J)');
+    const notHtml = diagnose({
+      url: 'http://app.test/',
+      transport: 'cleartext',
+      http1: page({ 'content-type': 'text/plain\u009b2J' }),
+      assets: [],
+    });
+    expect(formatReport(notHtml)).toContain('(Content-Type: text/plain\\x9b2J)');
+    const mode = diagnose({
+      url: 'http://app.test/',
+      transport: 'cleartext',
+      http1: page({ 'content-type': 'text/html', 'x-http2-preload': 'early\u009b2J' }),
+      assets: [],
+    });
+    const report = formatReport(mode);
+    expect(report).toContain('x-http2-preload: early\\x9b2J');
+    expect(report).not.toMatch(CONTROL);
+  });
+});
