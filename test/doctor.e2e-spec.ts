@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
 import { createSampleApp } from '../sample/src/app.js';
 import { listenOnLoopback, type RunningApp } from './support/app.js';
 import type { Diagnosis } from '../src/doctor/analysis.js';
@@ -57,10 +62,59 @@ describe('doctor, the sample app directly over HTTP/1.1', () => {
     expect(plain.diagnosis.verdict.summary).toMatch(/x-http2-preload: off/);
   });
 
-  test('https:// to a plain HTTP port is a TLS failure, said plainly (exit 2)', async () => {
+  test('https:// to a plain HTTP port: this port speaks plain HTTP, use http:// (exit 2), not --insecure', async () => {
     const { exitCode, diagnosis } = await doctorJson(running.baseUrl.replace('http:', 'https:') + '/slow');
     expect(exitCode).toBe(2);
-    expect(diagnosis.verdict.summary).toMatch(/^TLS failed with 127\.0\.0\.1:\d+/);
+    const plain = running.baseUrl.replace(/[.:/]/g, '\\$&');
+    expect(diagnosis.verdict.summary).toMatch(
+      new RegExp(`^127\\.0\\.0\\.1:\\d+ does not speak TLS: .* This port speaks plain HTTP: use ${plain}/slow `),
+    );
+    expect(diagnosis.verdict.summary).not.toMatch(/--insecure/);
+  });
+});
+
+describe('doctor, http:// to a TLS port', () => {
+  let server: tls.Server;
+  let dir: string;
+  beforeAll(async () => {
+    // A real TLS server, with a throwaway certificate from Debian's openssl.
+    dir = mkdtempSync(join(tmpdir(), 'doctor-tls-'));
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]);
+    if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr?.toString()}`);
+    server = tls.createServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (socket) => socket.end(),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the server hangs up without answering: says that the port may speak TLS, use https:// (exit 2)', async () => {
+    const { port } = server.address() as { port: number };
+    const { exitCode, diagnosis } = await doctorJson(`http://127.0.0.1:${port}/page`);
+    expect(exitCode).toBe(2);
+    expect(diagnosis.verdict.summary).toBe(
+      `127.0.0.1:${port} closed the connection without answering (ECONNRESET). If this port speaks TLS, use https://127.0.0.1:${port}/page.`,
+    );
   });
 });
 

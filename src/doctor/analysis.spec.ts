@@ -1,4 +1,4 @@
-import { commonFolder, diagnose, nonceRequired } from './analysis.js';
+import { diagnose } from './analysis.js';
 import type { AssetFetch, Exchange, Observations } from './observation.js';
 
 /** What the sample's /slow page looks like, as the doctor reads it. */
@@ -338,22 +338,6 @@ describe('diagnose: the hinted files', () => {
   test("response headers past nginx's 4 KiB buffer", () => {
     expect(codes(observations({ h2: exchange({ headerBytes: 5000 }) }))).toEqual(['headers-too-large']);
   });
-});
-
-test('nonceRequired follows the directive that governs each kind of preload', () => {
-  expect(nonceRequired("default-src 'self'; script-src 'nonce-a'", 'script')).toBe(true);
-  expect(nonceRequired("default-src 'self'; script-src 'nonce-a'", 'style')).toBe(false);
-  expect(nonceRequired("default-src 'nonce-a'", 'style')).toBe(true);
-  expect(nonceRequired("script-src 'nonce-a'; script-src-elem 'self'", 'script')).toBe(false);
-  expect(nonceRequired("default-src 'self', style-src 'nonce-a'", 'style')).toBe(true);
-  expect(nonceRequired("script-src 'nonce-a'", 'image')).toBe(false);
-  expect(nonceRequired(undefined, 'script')).toBe(false);
-});
-
-test('commonFolder finds the shared folder of the files', () => {
-  expect(commonFolder(['/static/css/app.css', '/static/js/app.js'])).toBe('/static/');
-  expect(commonFolder(['/static/css/app.css'])).toBe('/static/css/');
-  expect(commonFolder(['/a.css', '/static/b.js'])).toBe('/');
 });
 
 describe('diagnose: hostile bodies', () => {

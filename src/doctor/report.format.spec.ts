@@ -22,6 +22,8 @@ describe('formatReport shows values from the network without letting the termina
           mode: 'early\u001b[2J',
           interim: [{ status: 103, atMs: 1, links: ['/a\u009b31m.css'] }],
           headersAtMs: 2,
+          links: ['/a\u009b31m.css'],
+          hintsAtMs: 1,
           contentAtMs: 300,
           endAtMs: 301,
           flushedNewline: true,
