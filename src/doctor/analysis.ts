@@ -18,7 +18,7 @@ export function diagnose(obs: Observations, options: DiagnoseOptions = {}): Diag
   const requests = (['warm', 'h2', 'http1'] as const)
     .map((role) => (obs[role] ? reportRequest(role, obs[role], debugHeader) : undefined))
     .filter((r): r is RequestReport => r !== undefined);
-  const base = { url: obs.url, transport: obs.transport, requests };
+  const base = { url: obs.url, debugHeader, transport: obs.transport, requests };
 
   const gate = pageToCheck(obs, debugHeader);
   if ('unchecked' in gate) return { ...base, findings: [], assets: [], verdict: unchecked(gate.unchecked) };

@@ -71,6 +71,8 @@ export interface AssetReport {
 
 export interface Diagnosis {
   readonly url: string;
+  /** The debug header the doctor read (`x-http2-preload` unless `--debug-header` named another). */
+  readonly debugHeader: string;
   readonly transport?: Transport;
   readonly verdict: Verdict;
   readonly findings: Finding[];

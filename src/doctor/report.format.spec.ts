@@ -13,6 +13,7 @@ describe('formatReport shows values from the network without letting the termina
   test('every field a server chooses, each with a control in it', () => {
     const hostile: Diagnosis = {
       url: 'http://app.test/',
+      debugHeader: 'x-http2-preload',
       transport: 'cleartext',
       requests: [
         {
@@ -76,5 +77,97 @@ describe('formatReport shows values from the network without letting the termina
     const report = formatReport(mode);
     expect(report).toContain('x-http2-preload: early\\x9b2J');
     expect(report).not.toMatch(CONTROL);
+  });
+});
+
+describe('formatReport: what arrived when, in plain words', () => {
+  const LINK = '</app.css>; rel=preload; as=style, </app.js>; rel=preload; as=script';
+  const PAGE = '<link rel=stylesheet href=/app.css><script src=/app.js></script>';
+  const visit = (over: Partial<Exchange>): Exchange => ({
+    protocol: 'h2',
+    interim: [],
+    status: 200,
+    headers: { 'content-type': 'text/html', link: LINK, 'x-http2-preload': 'early' },
+    headerBytes: 300,
+    headersAtMs: 5.2,
+    firstChunkBlank: true,
+    contentAtMs: 305.4,
+    endAtMs: 306,
+    body: '\n' + PAGE,
+    ...over,
+  });
+  const report = (h2: Exchange) =>
+    formatReport(
+      diagnose({
+        url: 'https://app.test/slow',
+        transport: 'tls-h2',
+        warm: visit({
+          headers: { ...h2.headers, 'x-http2-preload': 'late' },
+          headersAtMs: 304,
+          firstChunkBlank: false,
+          body: PAGE,
+        }),
+        h2,
+        assets: [],
+      }),
+    );
+
+  test('flushed headers: the hints, the content, the end, and the head start they give', () => {
+    const text = report(visit({}));
+    expect(text).toContain(
+      [
+        '    second visit, over HTTP/2:',
+        "          5 ms  the page's headers, status 200, with hints for 2 files in its Link header, then a newline on its own; x-http2-preload: early (the hints were sent ahead of the page)",
+        "        305 ms  the page's content began",
+        '        306 ms  the page was complete',
+        '      (headers 300 bytes, of which the Link header 68)',
+        "      → the browser could start fetching /app.css and 1 other file 300 ms before the page's content arrived.",
+      ].join('\n'),
+    );
+    expect(text).toContain('    first visit (it teaches the route its hints), over HTTP/2:');
+    expect(text).toMatch(
+      /→ the hints came with the page's content \(\d+ ms before it\): no head start on this visit, as usual for a first visit\./,
+    );
+  });
+
+  test('a 103: the head start counts from the 103', () => {
+    const text = report(
+      visit({
+        interim: [{ status: 103, atMs: 2.6, link: `${LINK}, </app.js>; rel=preload; as=script; nonce=abc` }],
+        headersAtMs: 304,
+        firstChunkBlank: false,
+        body: PAGE,
+      }),
+    );
+    expect(text).toContain('          3 ms  a 103 Early Hints, with hints for 2 files\n');
+    expect(text).toContain(
+      "→ the browser could start fetching /app.css and 1 other file 303 ms before the page's content arrived.",
+    );
+  });
+
+  test('headers held with the content: no head start, said so', () => {
+    const text = report(visit({ headersAtMs: 305, firstChunkBlank: false, body: PAGE }));
+    expect(text).toContain(
+      "      → the hints came with the page's content (0 ms before it): no head start on this visit.\n",
+    );
+  });
+
+  test('a 103 over HTTP/1.1: only Firefox could use it', () => {
+    const text = formatReport(
+      diagnose({
+        url: 'http://app.test/slow',
+        transport: 'cleartext',
+        http1: visit({
+          protocol: 'http/1.1',
+          interim: [{ status: 103, atMs: 3, link: LINK }],
+          headersAtMs: 304,
+          body: PAGE,
+        }),
+        assets: [],
+      }),
+    );
+    expect(text).toContain(
+      '→ the browser (Firefox; Chromium ignores a 103 over HTTP/1.1) could start fetching /app.css',
+    );
   });
 });

@@ -24,8 +24,9 @@ export const PROXY_HEADER_LIMITS = [
   },
 ] as const;
 
+/** nginx, or OpenResty (nginx with Lua, versioned as the nginx it is built on). */
 export function isNginx(server: string): boolean {
-  return /\bnginx\b/i.test(server);
+  return /\b(nginx|openresty)\b/i.test(server);
 }
 
 /**
@@ -35,12 +36,11 @@ export function isNginx(server: string): boolean {
  * hides its version (`server_tokens off`).
  */
 export function breaksEarlyHints(server: string): string | undefined {
-  const match = /\bnginx\/(\d+)\.(\d+)(?:\.(\d+))?/i.exec(server);
+  const match = /\b(nginx|openresty)\/(\d+)\.(\d+)(?:\.(\d+))?/i.exec(server);
   if (!match) return undefined;
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  return major < 1 || (major === 1 && minor < 29)
-    ? `nginx ${match[1]}.${match[2]}${match[3] ? `.${match[3]}` : ''}`
-    : undefined;
+  const [name, major, minor, patch] = match.slice(1);
+  const old = Number(major) < 1 || (Number(major) === 1 && Number(minor) < 29);
+  return old ? `${name.toLowerCase()} ${major}.${minor}${patch ? `.${patch}` : ''}` : undefined;
 }
 
 /**

@@ -44,12 +44,12 @@ export function strategyFindings(facts: PageFacts): { strategy?: Strategy; findi
       findings.push(...earlyHintNonceFindings(page.headers['content-security-policy'], facts.earlyLinks));
     }
     if (old) {
-      // A 103 arrived whole, so this nginx is not what relays it (a CDN in front, say): any
-      // browser that reaches the app through it directly gets a broken page.
+      // A 103 arrived whole, so this nginx is not what relayed it (a CDN in front, say): a
+      // browser whose request brings the app's 103 through it gets a broken page.
       findings.push({
         code: 'early-hints-old-nginx',
         severity: 'warn',
-        message: `The page sends a 103 and names ${old} as its server: nginx before 1.29 takes a 103 from the app for the final response, so a browser whose request passes through it gets a failed page load (WebKit, Safari's engine, hangs about 80 s). Here the 103 arrived whole, so something else answered it; any path through that nginx breaks.`,
+        message: `The page sends a 103 and names ${old} as its server: nginx before 1.29 takes a 103 from the app for the final response, so a browser whose request passes through it gets a failed page load (WebKit, Safari's engine, hangs about 80 s). Here the 103 arrived whole, so it did not come through that nginx (a CDN in front can send a 103 of its own); a page whose 103 from the app reaches that nginx fails.`,
         fix: 'use flushHeaders on this route, or upgrade nginx to 1.29+ (with early_hints) on every path to the app.',
       });
     }
