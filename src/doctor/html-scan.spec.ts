@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { cssUrls, decodeEntities, scanHtml } from './html-scan.js';
+import { cssUrls } from './css-scan.js';
+import { decodeEntities, scanHtml } from './html-scan.js';
 
 describe('scanHtml', () => {
   const page = `<!doctype html>

@@ -2,7 +2,7 @@
  * The doctor: `npx nestjs-http2-preload doctor <url>` (cli.ts, the package's bin) checks a
  * live page through whatever proxy sits in front of the app. One straight line:
  * doctor.command.ts reads the arguments; probe.ts visits the page as a browser would and
- * records what came back and when (observation.ts, plain data; html-scan.ts and
+ * records what came back and when (observation.ts, plain data; html-scan.ts, css-scan.ts and
  * link-parse.ts read bodies and headers in linear time); analysis.ts decides, in three
  * steps: what was observed (observed.ts), the checks (checks/, one topic each), the
  * verdict (verdict.ts), into a Diagnosis (diagnosis.ts); report.format.ts writes it for

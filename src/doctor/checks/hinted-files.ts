@@ -1,6 +1,7 @@
 import type { AssetReport, Finding } from '../diagnosis.js';
 import { freshness, type Freshness } from '../freshness.js';
-import { cssUrls, scanHtml, type Tag } from '../html-scan.js';
+import { cssUrls } from '../css-scan.js';
+import { scanHtml, type Tag } from '../html-scan.js';
 import type { ParsedLink } from '../link-parse.js';
 import type { PageFacts } from '../observed.js';
 import { cachingFindings } from './caching.js';
