@@ -1,3 +1,5 @@
+import { parseHttpDate } from './http-date.js';
+
 /**
  * Conditional requests (RFC 9110 §13), decided before the handler runs from validators
  * the route computes cheaply: Django's `condition(etag_func, last_modified_func)`.
@@ -72,11 +74,10 @@ function ifNoneMatchPasses(header: string, validators: Validators): boolean {
   return !list.some((tag) => opaque(tag) === opaque(etag));
 }
 
-/** Seconds since the epoch of an HTTP-date, or undefined for anything else (which is then ignored). */
+/** Seconds since the epoch of an HTTP-date, or undefined for anything else (which is then ignored: RFC 9110 §13.1.3, §13.1.4). */
 function httpDateSeconds(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : Math.floor(time / 1000);
+  const time = parseHttpDate(value);
+  return time === undefined ? undefined : Math.floor(time / 1000);
 }
 
 function seconds(date: Date): number {
