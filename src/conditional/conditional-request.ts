@@ -113,16 +113,6 @@ export function evaluatePreconditions(request: PreconditionHeaders, validators: 
   return 'proceed';
 }
 
-/** Whether the request carries any precondition or range header: without validators known up front it must not go early. */
-export function hasPrecondition(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
-  return (
-    headers['if-none-match'] !== undefined ||
-    headers['if-modified-since'] !== undefined ||
-    headers['if-match'] !== undefined ||
-    headers['if-unmodified-since'] !== undefined
-  );
-}
-
 /** The validator functions a route declares (`@Conditional()`, `@ETag()`, `@LastModified()`). */
 export interface ValidatorFunctions<TRequest> {
   readonly etag?: (request: TRequest) => unknown;

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseHttpDate, rfc850Year } from './http-date.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -154,5 +156,25 @@ describe('parseHttpDate (RFC 9110 §5.6.7)', () => {
       }),
     );
     expect(parseHttpDate(`Sun, 06 Nov 1994 08:49:37 GMT${' '.repeat(100_000)}`, NOW)).toBeUndefined();
+  });
+});
+
+describe("the README's word on dates", () => {
+  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  const line = readme.split('\n').find((text) => text.startsWith('- Dates are read only as HTTP-dates')) ?? '';
+  const [accepted, rest] = line.split('Anything else (');
+  const ignored = rest?.split(') is ignored')[0];
+  const codes = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((match) => match[1]);
+
+  it('names the three formats, each read as the same moment', () => {
+    const examples = codes(accepted);
+    expect(examples).toHaveLength(3);
+    for (const example of examples) expect(parseHttpDate(example, NOW)).toBe(Date.UTC(1994, 10, 6, 8, 49, 37));
+  });
+
+  it('names as ignored only values that are', () => {
+    const examples = codes(ignored ?? '').filter((code) => code !== 'GMT');
+    expect(examples).toEqual(['2099-12-31', '3000', '12/31/2099', 'Tue, 31 Dec 2099']);
+    for (const example of examples) expect(parseHttpDate(example, NOW)).toBeUndefined();
   });
 });
