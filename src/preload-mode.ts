@@ -104,8 +104,8 @@ export function isNavigation(request: RequestBeforeHandler): boolean {
  * A conditional or range request gets nothing early while it may still end in a 304,
  * 412 or 206, which no hint belongs on: unless `@Conditional()` settled it with
  * validators the module owns, or it revalidates a route whose validators have never
- * repeated (conditional/revalidation.ts). Neither does the retry of a page that went
- * wrong after a flush. Flushed headers commit the
+ * repeated (conditional/revalidation.ts). Neither
+ * does the retry of a page that went wrong after a flush. Flushed headers commit the
  * response, so they are sent only when nothing the handler could still decide is at
  * stake: a GET (a HEAD has no body to stream after them), a status still at 200, no
  * session middleware that would write its cookie at the flush, and a route whose

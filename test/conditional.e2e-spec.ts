@@ -1,6 +1,10 @@
 import { Body, Controller, Get, Module, Put, Query, Render } from '@nestjs/common';
-import { Conditional, ETag, Http2PreloadModule, LastModified } from '../src/index.js';
-import { PAGE_ASSETS, startApp, type RunningApp } from './support/app.js';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import Handlebars from 'handlebars';
+import type { AddressInfo } from 'node:net';
+import { Conditional, ETag, Http2PreloadModule, LastModified, registerPreloadHelper } from '../src/index.js';
+import { FIXTURE_VIEWS, PAGE_ASSETS, startApp, type RunningApp } from './support/app.js';
 import {
   BROWSER_NAVIGATION_HEADERS,
   linkUrls,
@@ -330,5 +334,36 @@ describe('@Conditional() with validators the module does not own (Express adds i
     expect(
       (await navigate(url('/modified'), { 'if-modified-since': 'Saturday, 21-Nov-26 10:00:00 GMT' })).statusCode,
     ).toBe(304);
+  });
+});
+
+describe('@Conditional() dates on Fastify', () => {
+  let app: NestFastifyApplication;
+  let baseUrl: string;
+  const url = (path: string) => `${baseUrl}${path}`;
+
+  beforeEach(async () => {
+    Object.assign(resource, { version: 1, modified: new Date('2026-11-20T10:00:00Z') });
+    app = await NestFactory.create<NestFastifyApplication>(ForeignValidatorsModule, new FastifyAdapter(), {
+      logger: false,
+    });
+    const handlebars = Handlebars.create();
+    registerPreloadHelper(handlebars);
+    app.setViewEngine({ engine: { handlebars }, templates: FIXTURE_VIEWS, layout: 'layout.hbs' });
+    await app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterEach(() => app.close());
+
+  it('ignores a date that is not an HTTP-date, late and flushed, and answers a real one', async () => {
+    for (const mode of ['late', 'early']) {
+      const res = await navigate(url('/modified'), { 'if-modified-since': '2099-12-31' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-http2-preload']).toBe(mode);
+      expect(isRecoveryPage(res.body)).toBe(false);
+    }
+    const lastModified = resource.modified.toUTCString();
+    expect((await navigate(url('/modified'), { 'if-modified-since': lastModified })).statusCode).toBe(304);
+    expect((await navigate(url('/modified'), { 'if-unmodified-since': '2001-01-01' })).statusCode).toBe(200);
   });
 });

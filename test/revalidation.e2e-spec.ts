@@ -5,7 +5,7 @@ import hbs from 'hbs';
 import helmet from 'helmet';
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { Http2PreloadModule, Preload, registerPreloadHelper } from '../src/index.js';
+import { Http2PreloadModule, LastModified, Preload, registerPreloadHelper } from '../src/index.js';
 import { FIXTURE_VIEWS, PAGE_ASSETS, startApp, type RunningApp } from './support/app.js';
 import { Gate } from './support/gate.js';
 import { BROWSER_NAVIGATION_HEADERS, linkUrls, navigate, stagedNavigation } from './support/http.js';
@@ -27,6 +27,14 @@ class PagesController {
     ran.nonce += 1;
     await gate.opened;
     return { title: 'Nonce' };
+  }
+
+  /** The same with @LastModified(): the module owns Last-Modified, Express adds the ETag. */
+  @Get('nonce-modified')
+  @Render('nonce-page')
+  @LastModified(() => new Date('2026-11-20T10:00:00Z'))
+  nonceModified() {
+    return { title: 'Nonce, modified' };
   }
 
   @Preload({ strategy: 'earlyHints' })
@@ -121,6 +129,23 @@ describe('revalidations of pages whose validators never repeat (real helmet nonc
     // And so on, for every returning visitor, with plain navigations still flushed.
     expect((await visit('/nonce', { 'if-none-match': etag })).headers['x-http2-preload']).toBe('early');
     expect((await visit('/nonce')).headers['x-http2-preload']).toBe('early');
+    expect(logger.at('warn')).toEqual([]);
+  });
+
+  it("sends a @LastModified() nonce page's revalidation early: its If-None-Match is compared with Express's ETag, which never repeats", async () => {
+    const first = await visit('/nonce-modified');
+    await visit('/nonce-modified');
+    const headers = {
+      'if-none-match': String(first.headers.etag),
+      'if-modified-since': String(first.headers['last-modified']),
+    };
+    for (let i = 0; i < 2; i += 1) {
+      const revalidated = await visit('/nonce-modified', headers);
+      expect(revalidated.statusCode).toBe(200);
+      expect(revalidated.headers['x-http2-preload']).toBe('early');
+      expect(isRecoveryPage(revalidated.body)).toBe(false);
+      expect(revalidated.body).toContain('<h1>Nonce, modified</h1>');
+    }
     expect(logger.at('warn')).toEqual([]);
   });
 
