@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { routePatternOf } from './cache-key.js';
 import { hasPrecondition } from './conditional/index.js';
-import { headersSetByHandler, isRetryRequest } from './flush/index.js';
+import { headersSetByHandler } from './flush/index.js';
 import type { HeaderTimeFacts, RequestBeforeHandler } from './preload-mode.js';
 import type { PreloadRequest } from './preload-request.js';
 import type { RedirectAtHeaderTime } from './redirect-preload.js';
@@ -48,7 +48,7 @@ export function requestBeforeHandler(
     conditional: (!settled && hasPrecondition(headers)) || headers.range !== undefined,
     // express-session and cookie-session define it; they write their cookie with the headers.
     hasSession: 'session' in appRequest,
-    retry: retry || isRetryRequest('', headers.cookie),
+    retry,
     statusCode: response.statusCode,
   };
 }
