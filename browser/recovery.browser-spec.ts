@@ -2,11 +2,13 @@ import { Controller, Get, Module, NotFoundException, Param, Render, Req, Res } f
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
+import escapeHtml from 'escape-html';
 import hbs from 'hbs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { Http2PreloadModule, PreloadCollector, registerPreloadHelper } from 'nestjs-http2-preload';
+import { declarativeRefreshUrl } from '../src/flush/redirect-page.js';
 import { ASSET_VERSION } from '../sample/src/asset-version.js';
 import { startSampleApp, type RunningApp } from './support/apps.js';
 import { startCaddy, type RunningCaddy } from './support/caddy.js';
@@ -206,6 +208,45 @@ describe('the retry cookie on a page whose path holds cookie attributes (Chromiu
         await page.goto(`${origin}${other}`);
         expect(await page.evaluate(() => document.cookie)).not.toContain('http2-preload');
       }
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the forwarding page reads its refresh as Chromium does', () => {
+  /** Refresh contents whose URL a naive reader gets wrong: quotes, whitespace, case, a missing `url=`. */
+  const contents = [
+    "0; url='/a'b",
+    '0;URL = "/b',
+    '0; /c',
+    '0, urx=/d',
+    '.5; url=/e',
+    '0; url /f',
+    '0  ; url=/g h',
+    "0; url=  '  /i'",
+    '0;\turl=\t"\t/j"',
+    '0; Url=../k?x=1',
+  ];
+
+  test.each(contents)('%j', async (content) => {
+    const start = 'http://refresh.test/dir/page';
+    const context = await browser!.newContext();
+    try {
+      // Answered by the test itself, for every URL of that made-up origin: nothing leaves the machine.
+      await context.route('http://refresh.test/**', (route) =>
+        route.fulfill({
+          contentType: 'text/html; charset=utf-8',
+          body:
+            route.request().url() === start
+              ? `<!DOCTYPE html><meta http-equiv="refresh" content="${escapeHtml(content)}">`
+              : '<!DOCTYPE html><p id="arrived">arrived</p>',
+        }),
+      );
+      const page = await context.newPage();
+      await page.goto(start);
+      await page.waitForSelector('#arrived');
+      expect(page.url()).toBe(new URL(declarativeRefreshUrl(content)!, start).href);
     } finally {
       await context.close();
     }
