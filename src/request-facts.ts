@@ -7,7 +7,7 @@ import {
   type PreconditionFacts,
   type ValidatorObservation,
 } from './conditional/index.js';
-import { headersSetByHandler, isRetryRequest } from './flush/index.js';
+import { headersSetByHandler } from './flush/index.js';
 import { isHtmlContentType, isSuccess, type HeaderTimeFacts, type RequestBeforeHandler } from './preload-mode.js';
 import type { PreloadRequest } from './preload-request.js';
 import type { RedirectAtHeaderTime } from './redirect-preload.js';
@@ -76,7 +76,7 @@ export function requestBeforeHandler(
     preconditions: preconditionsOf(request, response, settled),
     // express-session and cookie-session define it; they write their cookie with the headers.
     hasSession: 'session' in appRequest,
-    retry: retry || isRetryRequest('', headers.cookie),
+    retry,
     statusCode: response.statusCode,
   };
 }
