@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   type AfterFlushOutcome,
@@ -36,10 +36,12 @@ import { redirectFacts, routeLabel } from './request-facts.js';
  * hints: the response goes on without them.
  */
 @Injectable()
-export class PreloadEmitter {
+export class PreloadEmitter implements OnModuleDestroy {
   private readonly logger = new Logger('Http2Preload');
   private readonly linkOptions: LinkFormatOptions;
   private readonly readNonce: ReturnType<typeof createNonceReader>;
+  /** Nest has begun to shut down (a signal with enableShutdownHooks(), or app.close()). */
+  private shuttingDown = false;
   private shellUnsupportedLogged = false;
 
   constructor(
@@ -51,8 +53,20 @@ export class PreloadEmitter {
   }
 
   /**
-   * Flushes a 200 with the hints; undefined when not one link fits or the flush could
-   * not even start (the request then goes late). `settled` hears what followed it.
+   * From here on nothing is flushed: a page still being made when the process goes
+   * (a forced close, a kill at the end of a grace period) would leave a blank 200; a late
+   * one leaves the browser's own error, which says reload. Nest calls onModuleDestroy()
+   * first on shutdown, before any beforeApplicationShutdown() (where a health check
+   * drains, as @nestjs/terminus's graceful shutdown does, serving requests meanwhile).
+   */
+  onModuleDestroy(): void {
+    this.shuttingDown = true;
+  }
+
+  /**
+   * Flushes a 200 with the hints; undefined when not one link fits, the app is shutting
+   * down, or the flush could not even start (the request then goes late). `settled` hears
+   * what followed it.
    */
   flush(
     page: PreloadRequest,
@@ -60,6 +74,7 @@ export class PreloadEmitter {
     settled: (outcome: AfterFlushOutcome) => void,
     withShell = false,
   ): FlushedResponse | undefined {
+    if (this.shuttingDown) return undefined;
     const { request, response } = page;
     const linkOptions = this.linkOptionsFor(page);
     const links = flushedEarlyLinks(hints, linkOptions);
@@ -77,6 +92,7 @@ export class PreloadEmitter {
         { link: appendLinkHeader(response.getHeader('link'), links), debug: this.debugHeader(PRELOAD_MODE.early) },
         {
           settled,
+          heldHeaders: page.exchange.heldHeaders,
           recoveryPage: () =>
             recoveryPage({ requestUrl: request.originalUrl, nonce: linkOptions.nonce, scriptAllowed: scriptAllowed() }),
           shell: shell?.ending,

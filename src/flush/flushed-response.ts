@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue } from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
 
@@ -20,6 +21,14 @@ export interface FlushHooks {
   settled(outcome: AfterFlushOutcome): void;
   /** The page that sends the browser to ask again (see flush-recovery.ts). */
   recoveryPage(): string;
+  /**
+   * Headers the platform still holds, by lower-case name, that it will not hand to the
+   * Node response once its headers are out: Fastify's reply keeps its own until it sends,
+   * and sends a stream (a file, `StreamableFile`, `reply.download()`) without them when
+   * headers were already sent. Read at the first body byte, as if set late. None on
+   * Express, whose response holds them all, nor for a hijacked reply, which sends none.
+   */
+  heldHeaders?(): OutgoingHttpHeaders | undefined;
   /** Set when the page's shell went out with the headers (src/shell/): how the page's render ends it. */
   readonly shell?: ShellEnding;
 }
@@ -113,7 +122,7 @@ class FlushGuard implements FlushedResponse {
     const { response, getHeader } = this;
     const outcome = afterFlushOutcome({
       statusCode: response.statusCode,
-      lateHeaders: this.lateHeaders ?? NO_HEADERS,
+      lateHeaders: withHeldHeaders(this.lateHeaders ?? NO_HEADERS, this.hooks.heldHeaders?.()),
       emptyBody,
       flushedHeader: (name) => getHeader.call(response, name) as HeaderValue | undefined,
     });
@@ -144,6 +153,24 @@ class FlushGuard implements FlushedResponse {
 }
 
 const NO_HEADERS: ReadonlyMap<string, HeaderValue> = new Map();
+
+/**
+ * The late headers with the platform's held ones on top: Fastify writes its reply's
+ * headers over the Node response's (writeHead(status, headers), or setHeader() before a
+ * stream), so a held value wins, as it would on a late response.
+ */
+function withHeldHeaders(
+  late: ReadonlyMap<string, HeaderValue>,
+  held: OutgoingHttpHeaders | undefined,
+): ReadonlyMap<string, HeaderValue> {
+  if (held === undefined) return late;
+  let merged: Map<string, HeaderValue> | undefined;
+  for (const [name, value] of Object.entries(held)) {
+    if (value === undefined) continue;
+    (merged ??= new Map(late)).set(name.toLowerCase(), value);
+  }
+  return merged ?? late;
+}
 
 /** Calls a dropped write's or sendFile's callback, as a stream piped here expects. */
 function callBackLater(args: readonly unknown[]): void {
@@ -321,6 +348,15 @@ function guardedPrototypeOf(prototype: object): object {
  * status, type and headers are checked: a body the flushed 200 cannot carry is never
  * sent; the response ends on a page that forwards the browser (a redirect) or makes it
  * ask again, and everything the app writes after that is dropped.
+ *
+ * On Fastify the check sits here too, on the Node response (`reply.raw`), rather than in
+ * an `onSend` hook: every way a reply carries a body meets here (`reply.send()` of a
+ * string, a Buffer, a Node or web stream, a `Response`; `StreamableFile`; @fastify/static's
+ * `sendFile()`/`download()`; writes on `reply.raw`; a hijacked reply), while `onSend` sees
+ * only `reply.send()`, and Fastify refuses `addHook()` once it listens, which is before
+ * the module sees its first request. What Fastify adds is headers it holds on the reply
+ * and, once headers are sent, never gives the Node response when it pipes a stream: the
+ * exchange hands them over as `heldHeaders`, read at the first byte.
  */
 export function flushHeadersEarly(
   response: Response,
