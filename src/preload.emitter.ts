@@ -42,7 +42,6 @@ export class PreloadEmitter implements OnModuleDestroy {
   private readonly readNonce: ReturnType<typeof createNonceReader>;
   /** Nest has begun to shut down (a signal with enableShutdownHooks(), or app.close()). */
   private shuttingDown = false;
-  private shellUnsupportedLogged = false;
 
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
@@ -129,39 +128,43 @@ export class PreloadEmitter implements OnModuleDestroy {
    * The page's shell, for a flush that carries one: the layout before its body, rendered
    * from the app's and the response's template variables and what the route declares;
    * and how the page's own render ends it (the layout's rest, from the page's data, and
-   * the page's title when it differs from the shell's). Express only: Fastify's view
-   * rendering does not pass through the Node response. Undefined when it cannot be
-   * rendered: the flush then goes without it.
+   * the page's title when it differs from the shell's): on Express the view renders
+   * without its layout (flushed-response.ts); on Fastify, whose `reply.view()` renders
+   * the whole document, the layout's start is taken off it. Undefined when the shell
+   * cannot be rendered: the flush then goes without it.
    */
   private shellOf(
     page: PreloadRequest,
     nonce: string | undefined,
     scriptAllowed: () => boolean,
   ): { readonly firstChunk: string; readonly ending: ShellEnding } | undefined {
+    // Express: app.locals; Fastify: none (what @fastify/view adds comes with the reply's locals).
     const response = page.response as Response & { app?: { locals?: object } };
-    if (response.app === undefined || typeof response.render !== 'function') {
-      if (!this.shellUnsupportedLogged) {
-        this.shellUnsupportedLogged = true;
-        this.logger.warn(
-          `${routeLabel(page.request)} asks for its page shell, which needs Express; it is flushed without one (logged once).`,
-        );
-      }
-      return undefined;
-    }
     const locals = (): object => ({ ...response.app?.locals, ...page.exchange.locals });
     const declared = page.route.shell === false ? undefined : page.route.shell?.data;
     const start = this.shell.render({ ...locals(), ...declared });
     if (start === undefined) return undefined;
     const shellTitle = titleOf(start.head);
+    const layoutFor = (pageLocals: object | undefined) =>
+      this.shell.render({ ...locals(), ...declared, ...pageLocals });
+    const retitled = (head: string, tail: string): string => {
+      const title = titleOf(head);
+      const retitle = title !== undefined && title !== shellTitle && scriptAllowed();
+      return retitle ? `${titleScript(title, nonce)}${tail}` : tail;
+    };
     return {
       firstChunk: paddedShell(start.head),
       ending: {
         rest: (pageLocals) => {
-          const end = this.shell.render({ ...locals(), ...declared, ...pageLocals });
-          if (end === undefined) return undefined;
-          const title = titleOf(end.head);
-          const retitle = title !== undefined && title !== shellTitle && scriptAllowed();
-          return retitle ? `${titleScript(title, nonce)}${end.tail}` : end.tail;
+          const end = layoutFor(pageLocals);
+          return end === undefined ? undefined : retitled(end.head, end.tail);
+        },
+        afterDocument: (document, pageLocals) => {
+          const end = layoutFor(pageLocals);
+          if (end === undefined || document.length < end.head.length + end.tail.length) return undefined;
+          if (!document.startsWith(end.head) || !document.endsWith(end.tail)) return undefined;
+          const view = document.slice(end.head.length, document.length - end.tail.length);
+          return `${view}${retitled(end.head, end.tail)}`;
         },
       },
     };

@@ -40,11 +40,20 @@ export interface ShellEnding {
    * template data; undefined when it cannot be rendered (the response then asks again).
    */
   rest(pageLocals: object | undefined): string | undefined;
+  /**
+   * What follows the shell when the app rendered its whole document, layout and view
+   * (Fastify's `reply.view()`, which the module cannot ask for the view alone): the
+   * document less the layout's start, with the page's title put right; undefined when
+   * the document does not begin and end as the layout does with the page's data.
+   */
+  afterDocument(document: string, pageLocals: object | undefined): string | undefined;
 }
 
 export interface FlushedResponse {
   /** The handler failed: end on the recovery page, or close the connection if its body had started. */
   fail(problem: string): void;
+  /** What the handler returned: the page's template data, which the shell's ending renders the layout's rest with. */
+  answered(result: unknown): void;
 }
 
 type RenderCallback = (error: Error | null, html?: string) => void;
@@ -84,6 +93,8 @@ class FlushGuard implements FlushedResponse {
   done = false;
   /** After a shell: the body about to be written is the view rendered without its layout, plus the layout's rest. */
   shellPage = false;
+  /** What the handler returned, when it was an object: a `@Render()` page's template data. */
+  pageLocals: object | undefined;
   readonly setHeader: Method;
   readonly appendHeader: Method;
   readonly getHeader: Method;
@@ -138,6 +149,25 @@ class FlushGuard implements FlushedResponse {
     this.hooks.settled(outcome);
     const page = outcome.action === 'forward' ? redirectPage(outcome.location ?? '/') : this.hooks.recoveryPage();
     this.end.call(this.response, page);
+  }
+
+  answered(result: unknown): void {
+    if (result !== null && typeof result === 'object') this.pageLocals = result;
+  }
+
+  /**
+   * After a shell, a whole document (the layout around the view) becomes what follows
+   * the shell, when it is the layout the shell began; left as it is otherwise, and then
+   * found to be a page of its own.
+   */
+  afterShell(chunk: unknown): unknown {
+    const shell = this.hooks.shell;
+    if (shell === undefined || this.shellPage) return chunk;
+    if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk)) return chunk;
+    const rest = shell.afterDocument(chunk.toString(), this.pageLocals);
+    if (rest === undefined) return chunk;
+    this.shellPage = true;
+    return rest;
   }
 
   fail(problem: string): void {
@@ -256,6 +286,7 @@ function end(this: GuardedResponse, ...args: unknown[]): Response {
     guard.done = true;
     return guard.end.apply(this, args) as Response;
   }
+  if (guard.hooks.shell !== undefined && !isEmptyChunk(args[0])) args[0] = guard.afterShell(args[0]);
   const outcome = guard.decide(isEmptyChunk(args[0]));
   if (outcome.action !== 'send') {
     guard.endWith(outcome);
