@@ -48,7 +48,9 @@ export interface Http2PreloadOptions {
    * Prefix that the template helper puts in front of a relative asset path, like
    * Django's `STATIC_URL`: `{{preload 'css/app.css'}}` gives `/static/css/app.css`.
    * May be a full URL (`https://cdn.example.com/assets/`). Absolute URLs and
-   * root-relative paths given to the helper are used as they are.
+   * root-relative paths given to the helper are used as they are. It must start with
+   * `/` or be an http(s) URL (a relative `'static'` is refused at bootstrap), and be
+   * where the app serves its files (`useStaticAssets(…, { prefix: '/static/' })`).
    * @default '/static/'
    */
   staticPrefix?: string;

@@ -78,6 +78,40 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ sharedHintOrigins: 'https://cdn.example.com' })).toThrow(/sharedHintOrigins/);
   });
 
+  it('takes a staticPrefix that every page reads the same: a path from the root or a URL with its host', () => {
+    for (const good of [
+      '/static/',
+      '/static',
+      '/',
+      '/assets/v2/',
+      'https://cdn.example.com/assets/',
+      'http://127.0.0.1:8080/s/',
+      '//cdn.example.com/s/',
+    ]) {
+      expect(resolveOptions({ staticPrefix: good }).staticPrefix).toBe(good);
+    }
+  });
+
+  it.each([
+    ['static', "Use '/static/'."],
+    ['static/', "Use '/static/'."],
+    ['./assets', "Use '/assets/'."],
+    ['cdn.example.com/assets', "Use 'https://cdn.example.com/assets/'."],
+  ])('refuses the relative staticPrefix %j at bootstrap and says what to write', (prefix, fix) => {
+    expect(() => resolveOptions({ staticPrefix: prefix })).toThrow(
+      `Http2PreloadModule: option "staticPrefix" must be a path from the site's root, starting with '/' (such as '/static/'), or a full http(s) URL (such as 'https://cdn.example.com/assets/'), got ${JSON.stringify(prefix)}. ${fix}`,
+    );
+  });
+
+  it.each(['', 'ftp://files.example.com/', 'data:text/css,x', 'https://', '/static/\n'])(
+    'refuses the staticPrefix %j, which names no place to load assets from',
+    (prefix) => {
+      expect(() => resolveOptions({ staticPrefix: prefix })).toThrow(
+        /option "staticPrefix" must be a path from the site's root/,
+      );
+    },
+  );
+
   it('describes the wrong value', () => {
     expect(() => resolveOptions({ staticPrefix: () => '/x' })).toThrow(
       /option "staticPrefix" must be .*, got a function\./,

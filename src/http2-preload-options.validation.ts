@@ -19,6 +19,33 @@ interface OptionRule<T> {
   readonly isValid: (value: unknown) => boolean;
   /** What to keep of a valid value, when not the value itself. */
   readonly normalize?: (value: unknown) => T;
+  /** The fix to suggest for a refused value, when one can be guessed (`'static'` → `'/static/'`). */
+  readonly suggest?: (value: unknown) => string | undefined;
+}
+
+/** `https://cdn.example.com/…`, `//cdn.example.com/…`: a prefix that names its host. */
+const HTTP_URL = /^(?:https?:)?\/\/[^/?#\s]/i;
+
+/**
+ * A prefix the browser reads the same on every page: a path from the root (`/static/`)
+ * or a URL with its host. A relative one (`static/`) would resolve against each page's
+ * own URL, so `/shop/cart` would ask for `/shop/static/…`, and its links could never be
+ * shared between routes: nothing would work, and nothing would say so.
+ */
+function isStaticPrefix(value: string): boolean {
+  if (value.length === 0 || CONTROL_CHARACTER.test(value)) return false;
+  if (HTTP_URL.test(value)) return URL.canParse(value.startsWith('//') ? `https:${value}` : value);
+  return value.startsWith('/');
+}
+
+/** The likely intended prefix: `static` → `/static/`, `cdn.example.com/a` → `https://cdn.example.com/a/`. */
+export function suggestedStaticPrefix(value: string): string | undefined {
+  const trimmed = value.trim().replace(/^\.?\/?/, '');
+  if (trimmed.length === 0 || CONTROL_CHARACTER.test(trimmed) || /^[a-z][a-z0-9+.-]*:/i.test(trimmed)) return undefined;
+  const withSlash = trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
+  // A first segment with a dot and no file extension's look (`cdn.example.com`) is a host.
+  const first = trimmed.split('/')[0];
+  return /^[\w-]+(?:\.[\w-]+)+(?::\d+)?$/.test(first) ? `https://${withSlash}` : `/${withSlash}`;
 }
 
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
@@ -34,8 +61,10 @@ const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<Re
   presendCachedHeaders: { accepts: 'true or false', isValid: isBoolean },
   serverPush: { accepts: 'true or false', isValid: isBoolean },
   staticPrefix: {
-    accepts: "a non-empty string without control characters, such as '/static/' or 'https://cdn.example.com/assets/'",
-    isValid: (value) => typeof value === 'string' && value.length > 0 && !CONTROL_CHARACTER.test(value),
+    accepts:
+      "a path from the site's root, starting with '/' (such as '/static/'), or a full http(s) URL (such as 'https://cdn.example.com/assets/')",
+    isValid: (value) => typeof value === 'string' && isStaticPrefix(value),
+    suggest: (value) => (typeof value === 'string' ? suggestedStaticPrefix(value) : undefined),
   },
   debugHeader: {
     accepts: "a header name such as 'x-http2-preload', or false to send none",
@@ -129,7 +158,11 @@ export function resolveOptions(options: unknown = {}): ResolvedHttp2PreloadOptio
     } else if (rule.isValid(value)) {
       resolved[name] = rule.normalize ? rule.normalize(value) : value;
     } else {
-      throw new TypeError(`Http2PreloadModule: option "${name}" must be ${rule.accepts}, got ${describeValue(value)}.`);
+      const suggestion = rule.suggest?.(value);
+      throw new TypeError(
+        `Http2PreloadModule: option "${name}" must be ${rule.accepts}, got ${describeValue(value)}.` +
+          (suggestion === undefined ? '' : ` Use '${suggestion}'.`),
+      );
     }
   }
   return Object.freeze(resolved) as ResolvedHttp2PreloadOptions;

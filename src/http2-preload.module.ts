@@ -9,6 +9,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer, REQUEST } from '@nestjs/core';
 import {
   ConfigurableHttp2PreloadModule,
@@ -27,6 +28,7 @@ import { takeRetryMarkerFirstOn } from './flush/index.js';
 import { RouteLearning } from './route-learning.js';
 import { useStaticPrefixOutsideRequests } from './preload-render-context.js';
 import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.js';
+import { watchStaticPrefix } from './static-prefix.watch.js';
 
 /**
  * `imports: [Http2PreloadModule.forRoot({ ... })]` (or `forRootAsync`) in the root module.
@@ -64,6 +66,9 @@ export class Http2PreloadModule
   /** Removes the server hook that takes the retry marker off requests; set while the app runs. */
   private releaseRetryMarker: (() => void) | undefined;
 
+  /** Ends the watch for a `staticPrefix` the app does not serve (static-prefix.watch.ts). */
+  private stopStaticPrefixWatch: (() => void) | undefined;
+
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
     modules: ModulesContainer,
@@ -95,6 +100,13 @@ export class Http2PreloadModule
         `The HTTP platform is "${type}": nestjs-http2-preload works on Express and Fastify only, and passes this app's requests through untouched.`,
       );
     }
+    // Files served at '/' while the helper writes '/static/…' 404 without a word: say so once.
+    const server: unknown = type === undefined ? undefined : this.adapterHost?.httpAdapter?.getHttpServer?.();
+    if (server instanceof EventEmitter) {
+      this.stopStaticPrefixWatch = watchStaticPrefix(server, this.options.staticPrefix, (message) =>
+        new Logger('Http2Preload').warn(message),
+      );
+    }
   }
 
   /**
@@ -105,6 +117,8 @@ export class Http2PreloadModule
   onApplicationShutdown(): void {
     this.withdrawStaticPrefix?.();
     this.withdrawStaticPrefix = undefined;
+    this.stopStaticPrefixWatch?.();
+    this.stopStaticPrefixWatch = undefined;
     this.releaseRetryMarker?.();
     this.releaseRetryMarker = undefined;
   }
