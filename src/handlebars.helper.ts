@@ -1,8 +1,11 @@
+import { Logger } from '@nestjs/common';
 import { assetUrl } from './asset-url.js';
 import { describeValue } from './describe-value.js';
 import type { PreloadAttributes } from './preload-hint.interface.js';
 import { hasNoAttributes, NO_ATTRIBUTES, normalizeHint } from './preload-hint.js';
-import { renderContextOf, staticPrefixOutsideRequest } from './preload-render-context.js';
+import { isModuleRunning, renderContextOf, staticPrefixOutsideRequest } from './preload-render-context.js';
+import { sharedAcrossCopies } from './shared-across-copies.js';
+import { rememberHandlebars } from './shell/index.js';
 
 /** Anything Handlebars-shaped: `hbs`, `Handlebars`, `Handlebars.create()`, or express-handlebars' `.handlebars`. */
 export interface HandlebarsLike {
@@ -30,6 +33,24 @@ interface HelperCallOptions {
 }
 
 const HELPER_NAME = /^[A-Za-z_$][\w$-]*$/;
+
+/** Once per process, whichever build registered the helper. */
+const noModuleWarning = sharedAcrossCopies('helperWithoutModuleWarned', () => ({ given: false }));
+
+/**
+ * The helper registered but the module never imported: pages render with the right URLs
+ * and no `Link`, which looks like success. Said once, when the first template calls it.
+ * A module that runs (even one rendering an e-mail outside a request) silences it.
+ */
+function warnIfNoModule(name: string): void {
+  if (noModuleWarning.given || isModuleRunning()) return;
+  noModuleWarning.given = true;
+  new Logger('Http2Preload').warn(
+    `{{${name}}} was called, but no Http2PreloadModule runs in this process: pages get their asset URLs and no Link header. ` +
+      `Import Http2PreloadModule.forRoot() once, in the root module (AppModule). ` +
+      `(A template rendered before the app starts, such as an e-mail, also gets this warning.)`,
+  );
+}
 
 /**
  * A helper call's hash options as preload attributes: the shared empty set for the usual
@@ -76,6 +97,8 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
     );
   }
 
+  // The page shell (option `shell`) renders the layout with the instance that knows these helpers.
+  rememberHandlebars(handlebars);
   handlebars.registerHelper(name, function preloadHelper(this: unknown, ...args: unknown[]): string {
     // Handlebars always passes its options object last, whatever the template wrote.
     const call = (args.pop() ?? {}) as HelperCallOptions;
@@ -94,6 +117,7 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
     const attributes = attributesOf(call.hash);
 
     const context = renderContextOf(call.data?.root ?? this);
+    if (context === undefined) warnIfNoModule(name);
     const url = assetUrl(
       path,
       context?.staticPrefix ?? staticPrefixOutsideRequest(),
@@ -122,6 +146,7 @@ function registerPreconnectHelper(handlebars: HandlebarsLike, name: string): voi
     }
     const attributes: Record<string, unknown> = { ...attributesOf(call.hash), rel: 'preconnect' };
     const context = renderContextOf(call.data?.root ?? this);
+    if (context === undefined) warnIfNoModule(name);
     try {
       if (context) context.collector.add(origin, attributes as PreloadAttributes);
       else normalizeHint(origin, attributes as PreloadAttributes);

@@ -2,7 +2,7 @@ import accepts from 'accepts';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { answerNotModified, setValidators, type Validators } from './conditional/index.js';
-import { RETRY_MARKER, withoutRetryMarker } from './flush/index.js';
+import { RETRY_MARKER, takeRetryMarker, withoutRetryMarker } from './flush/index.js';
 
 /**
  * One request and its response, as the module needs them on either platform. The
@@ -25,7 +25,17 @@ export interface HttpExchange {
   headers(): OutgoingHttpHeaders;
   /** Puts headers the platform still holds onto the Node response, so that flushed headers carry them. */
   beforeFlush(): void;
-  /** Takes the retry mark off the URL (and, on Fastify, the already parsed query); true when it was there. */
+  /**
+   * After a flush, the headers the platform holds and will not hand to the Node response
+   * (Fastify's reply's); undefined on Express, whose response holds them all.
+   */
+  readonly heldHeaders?: () => OutgoingHttpHeaders | undefined;
+  /**
+   * Whether the request is a retry. The module's server hook took the mark off as the
+   * request arrived; a request that came another way (the app's handler mounted on a
+   * server of the user's own) has it taken off here, from the URL and what the platform
+   * already parsed of it, though its middleware saw it.
+   */
   takeRetryMarker(): boolean;
   setValidators(validators: Validators): void;
   answerNotModified(validators: Validators): void;
@@ -45,7 +55,10 @@ interface FastifyRequestLike {
 
 interface FastifyReplyLike {
   readonly raw: ServerResponse;
+  /** True once hijacked (or ended): Fastify then sends nothing, its held headers included. */
+  readonly sent?: boolean;
   locals?: object | null;
+  getHeader(name: string): OutgoingHttpHeaders[string];
   getHeaders(): OutgoingHttpHeaders;
   code(statusCode: number): FastifyReplyLike;
 }
@@ -70,13 +83,10 @@ function isFastifyReply(response: unknown): response is FastifyReplyLike {
 }
 
 function takeExpressRetryMarker(request: Request): boolean {
-  // Almost no URL has it: one substring search, no parsing, on every other request.
-  if (!request.url.includes(RETRY_MARKER)) return false;
-  const url = withoutRetryMarker(request.url);
-  if (url === request.url) return false;
-  request.url = url;
-  request.originalUrl = withoutRetryMarker(request.originalUrl);
-  return true;
+  const url = request.url;
+  const retry = takeRetryMarker(request);
+  if (request.url !== url) request.originalUrl = withoutRetryMarker(request.originalUrl);
+  return retry;
 }
 
 /** Express: the app's objects are the ones the module reads and writes. A class, so a request costs one object. */
@@ -164,16 +174,23 @@ function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): 
     locals: reply.locals ?? undefined,
     headers: () => reply.getHeaders(),
     beforeFlush: copyReplyHeaders,
+    heldHeaders: () => {
+      // Hijacked: the app writes reply.raw itself, and what the reply holds never goes out.
+      if (reply.sent === true) return undefined;
+      const held = reply.getHeaders();
+      // getHeaders() starts from the Node response's, whose Content-Type is the flushed one;
+      // getHeader() reads it through the flush guard, which hides that one: what is left is
+      // the reply's own type, or none (a stream sent without one).
+      held['content-type'] = reply.getHeader('content-type');
+      return held;
+    },
     takeRetryMarker: () => {
-      const url = request.raw.url ?? '/';
-      if (!url.includes(RETRY_MARKER)) return false;
-      const without = withoutRetryMarker(url);
-      if (without === url) return false;
-      request.raw.url = without;
+      const url = request.raw.url;
+      const retry = takeRetryMarker(request.raw);
       // Fastify parsed the query before the handler: the app must not see the mark there either.
-      if (request.query && typeof request.query === 'object')
+      if (request.raw.url !== url && request.query && typeof request.query === 'object')
         delete (request.query as Record<string, unknown>)[RETRY_MARKER];
-      return true;
+      return retry;
     },
     setValidators: (validators) => setValidators(response, validators),
     answerNotModified: (validators) => {

@@ -18,6 +18,7 @@ describe('resolveOptions', () => {
       preloadRedirects: false,
       nonce: readLocalsCspNonce,
       sharedHintOrigins: [],
+      shell: false,
     });
     expect(resolveOptions(undefined)).toEqual(resolveOptions({}));
   });
@@ -40,8 +41,20 @@ describe('resolveOptions', () => {
 
   it('names an unknown key and lists the accepted ones', () => {
     expect(() => resolveOptions({ serverpush: true })).toThrow(
-      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, disableProxyBuffering, cacheKey, cacheSize, version, maxHeaderBytes, preloadRedirects, nonce, sharedHintOrigins.',
+      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, disableProxyBuffering, cacheKey, cacheSize, version, maxHeaderBytes, preloadRedirects, nonce, sharedHintOrigins, shell.',
     );
+  });
+
+  it('takes shell as false or a layout with its routes, and refuses anything else', () => {
+    expect(resolveOptions({ shell: { layout: '/views/layout.hbs' } }).shell).toEqual({
+      layout: '/views/layout.hbs',
+      routes: 'declared',
+      handlebars: undefined,
+    });
+    expect(() => resolveOptions({ shell: true })).toThrow(/option "shell" must be false, or \{ layout/);
+    expect(() => resolveOptions({ shell: { layout: '/l.hbs', routes: 'some' } })).toThrow(/option "shell"/);
+    expect(() => resolveOptions({ shell: { layout: '/l.hbs', engine: 'hbs' } })).toThrow(/option "shell"/);
+    expect(() => resolveOptions({ shell: { layout: '/l.hbs', handlebars: {} } })).toThrow(/option "shell"/);
   });
 
   it('takes sharedHintOrigins as a frozen copy of origins, and refuses anything but an origin', () => {
@@ -65,6 +78,40 @@ describe('resolveOptions', () => {
     }
     expect(() => resolveOptions({ sharedHintOrigins: 'https://cdn.example.com' })).toThrow(/sharedHintOrigins/);
   });
+
+  it('takes a staticPrefix that every page reads the same: a path from the root or a URL with its host', () => {
+    for (const good of [
+      '/static/',
+      '/static',
+      '/',
+      '/assets/v2/',
+      'https://cdn.example.com/assets/',
+      'http://127.0.0.1:8080/s/',
+      '//cdn.example.com/s/',
+    ]) {
+      expect(resolveOptions({ staticPrefix: good }).staticPrefix).toBe(good);
+    }
+  });
+
+  it.each([
+    ['static', "Use '/static/'."],
+    ['static/', "Use '/static/'."],
+    ['./assets', "Use '/assets/'."],
+    ['cdn.example.com/assets', "Use 'https://cdn.example.com/assets/'."],
+  ])('refuses the relative staticPrefix %j at bootstrap and says what to write', (prefix, fix) => {
+    expect(() => resolveOptions({ staticPrefix: prefix })).toThrow(
+      `Http2PreloadModule: option "staticPrefix" must be a path from the site's root, starting with '/' (such as '/static/'), or a full http(s) URL (such as 'https://cdn.example.com/assets/'), got ${JSON.stringify(prefix)}. ${fix}`,
+    );
+  });
+
+  it.each(['', 'ftp://files.example.com/', 'data:text/css,x', 'https://', '/static/\n'])(
+    'refuses the staticPrefix %j, which names no place to load assets from',
+    (prefix) => {
+      expect(() => resolveOptions({ staticPrefix: prefix })).toThrow(
+        /option "staticPrefix" must be a path from the site's root/,
+      );
+    },
+  );
 
   it('describes the wrong value', () => {
     expect(() => resolveOptions({ staticPrefix: () => '/x' })).toThrow(

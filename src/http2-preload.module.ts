@@ -9,6 +9,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer, REQUEST } from '@nestjs/core';
 import {
   ConfigurableHttp2PreloadModule,
@@ -21,10 +22,13 @@ import { resolveOptions } from './http2-preload-options.validation.js';
 import { PreloadCache } from './preload.cache.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
 import { PreloadEmitter } from './preload.emitter.js';
+import { ShellRenderer } from './shell/index.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
+import { takeRetryMarkerFirstOn } from './flush/index.js';
 import { RouteLearning } from './route-learning.js';
 import { useStaticPrefixOutsideRequests } from './preload-render-context.js';
 import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.js';
+import { watchStaticPrefix } from './static-prefix.watch.js';
 
 /**
  * `imports: [Http2PreloadModule.forRoot({ ... })]` (or `forRootAsync`) in the root module.
@@ -37,6 +41,7 @@ import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.j
     PreloadCache,
     RouteLearning,
     PreloadEmitter,
+    ShellRenderer,
     { provide: APP_INTERCEPTOR, useClass: PreloadInterceptor },
     // Request-scoped, but the instance lives on the request object, so it is the same one
     // the singleton interceptor and the template helper see.
@@ -58,6 +63,11 @@ export class Http2PreloadModule
 
   /** Withdraws this app's prefix for templates rendered outside a request; set while the app runs. */
   private withdrawStaticPrefix: (() => void) | undefined;
+  /** Removes the server hook that takes the retry marker off requests; set while the app runs. */
+  private releaseRetryMarker: (() => void) | undefined;
+
+  /** Ends the watch for a `staticPrefix` the app does not serve (static-prefix.watch.ts). */
+  private stopStaticPrefixWatch: (() => void) | undefined;
 
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
@@ -74,9 +84,12 @@ export class Http2PreloadModule
   /**
    * A global module's init hook runs before those of the app's own modules, so a
    * template they render outside a request (an e-mail at startup) already gets the prefix.
+   * The retry marker is taken off at the server, in front of all middleware: the app's
+   * server exists from `NestFactory.create()`, and takes requests only after `listen()`.
    */
   onModuleInit(): void {
     this.withdrawStaticPrefix ??= useStaticPrefixOutsideRequests(this.options.staticPrefix);
+    this.releaseRetryMarker ??= takeRetryMarkerFirstOn(this.adapterHost?.httpAdapter);
   }
 
   /** Never silently nothing: on a platform the module does not know, say so once, at startup. */
@@ -85,6 +98,13 @@ export class Http2PreloadModule
     if (type !== undefined && type !== 'express' && type !== 'fastify') {
       new Logger('Http2Preload').warn(
         `The HTTP platform is "${type}": nestjs-http2-preload works on Express and Fastify only, and passes this app's requests through untouched.`,
+      );
+    }
+    // Files served at '/' while the helper writes '/static/…' 404 without a word: say so once.
+    const server: unknown = type === undefined ? undefined : this.adapterHost?.httpAdapter?.getHttpServer?.();
+    if (server instanceof EventEmitter) {
+      this.stopStaticPrefixWatch = watchStaticPrefix(server, this.options.staticPrefix, (message) =>
+        new Logger('Http2Preload').warn(message),
       );
     }
   }
@@ -97,5 +117,9 @@ export class Http2PreloadModule
   onApplicationShutdown(): void {
     this.withdrawStaticPrefix?.();
     this.withdrawStaticPrefix = undefined;
+    this.stopStaticPrefixWatch?.();
+    this.stopStaticPrefixWatch = undefined;
+    this.releaseRetryMarker?.();
+    this.releaseRetryMarker = undefined;
   }
 }

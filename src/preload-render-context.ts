@@ -50,6 +50,11 @@ export function useStaticPrefixOutsideRequests(prefix: string): () => void {
   };
 }
 
+/** Whether an `Http2PreloadModule` runs in this process (from either build). */
+export function isModuleRunning(): boolean {
+  return runningPrefixes.length > 0;
+}
+
 export function staticPrefixOutsideRequest(): string {
   return runningPrefixes.at(-1)?.prefix ?? DEFAULT_OPTIONS.staticPrefix;
 }

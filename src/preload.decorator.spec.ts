@@ -75,3 +75,25 @@ describe('@Preload() and unsafe URLs', () => {
     );
   });
 });
+
+describe('@Preload() and relative URLs', () => {
+  it.each([
+    ['css/app.css', '/static/css/app.css'],
+    ['./js/app.js', '/static/js/app.js'],
+    ['../fonts/inter.woff2', '/static/fonts/inter.woff2'],
+  ])('refuses %j when the class is defined, naming the path to write instead', (url, fix) => {
+    const message = `@Preload(): ${JSON.stringify(url)} is a relative URL, which the browser would read against each page's URL. Declared hints are used as written, without staticPrefix: write the path your app serves the file at, such as '${fix}', or a full URL.`;
+    expect(() => Preload([url])).toThrow(message);
+    expect(() => Preload({ hints: [{ url, as: 'style' }] })).toThrow(message);
+  });
+
+  it('takes root-relative paths, full URLs and protocol-relative URLs as written', () => {
+    @Preload(['/static/css/app.css', 'https://cdn.example.com/x.js', '//cdn.example.com/y.js'])
+    class AbsoluteController {}
+    expect(metadataOf(AbsoluteController).hints.map((hint) => hint.url)).toEqual([
+      '/static/css/app.css',
+      'https://cdn.example.com/x.js',
+      '//cdn.example.com/y.js',
+    ]);
+  });
+});

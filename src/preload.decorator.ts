@@ -13,7 +13,7 @@ export type PreloadDeclaration = string | PreloadHint;
 export interface PreloadRouteOptions {
   /**
    * Hints the route always needs, used exactly as given (the static prefix is not
-   * added). They are sent early from the route's very first request, and join
+   * added, so a relative URL such as `'css/app.css'` is refused: write `'/static/css/app.css'`). They are sent early from the route's very first request, and join
    * whatever its templates record.
    * @default []
    */
@@ -43,12 +43,33 @@ function invalid(problem: string): TypeError {
   return new TypeError(`@Preload(): ${problem}`);
 }
 
+/** `css/app.css`, `./app.js`, `../x`: no scheme, no host and not from the root. */
+const RELATIVE_URL = /^(?![a-z][a-z0-9+.-]*:|\/)/i;
+
+/**
+ * Declared hints are used as written: `@Preload()` runs when the class is defined,
+ * before the module's options (and so `staticPrefix`) exist. A relative URL would be
+ * sent as it is and read by the browser against each page's URL (`/shop/css/app.css`),
+ * a duplicate of the template's hint that misses; so it is refused, with the fix.
+ */
+function relativeUrlProblem(url: unknown): string | undefined {
+  if (typeof url !== 'string' || url.length === 0 || !RELATIVE_URL.test(url)) return undefined;
+  const path = url.replace(/^(?:\.\.?\/)+/, '');
+  return (
+    `${JSON.stringify(url)} is a relative URL, which the browser would read against each page's URL. ` +
+    `Declared hints are used as written, without staticPrefix: write the path your app serves the file at, ` +
+    `such as '/static/${path}', or a full URL.`
+  );
+}
+
 function declaredHint(declaration: unknown): PreloadHint {
   if (typeof declaration === 'string') return declaredHint({ url: declaration });
   if (declaration === null || typeof declaration !== 'object' || Array.isArray(declaration)) {
     throw invalid(`each hint must be a URL string or an object with a "url"; got ${describeValue(declaration)}.`);
   }
   const { url, ...attributes } = declaration as PreloadHint;
+  const relative = relativeUrlProblem(url);
+  if (relative !== undefined) throw invalid(relative);
   let hint: PreloadHint;
   try {
     hint = normalizeHint(url, attributes);

@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { OutgoingHttpHeaders } from 'node:http';
 import onHeaders from 'on-headers';
-import { catchError, defer, mergeMap, of, throwError, type Observable } from 'rxjs';
+import { catchError, defer, mergeMap, of, tap, throwError, type Observable } from 'rxjs';
 import { failureOf } from './flush/index.js';
 import { exchangeOf, type HttpExchange } from './http-exchange.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
@@ -22,6 +22,7 @@ import { startCollecting, type PreloadRequest } from './preload-request.js';
 import { routePreloadOf, type RoutePreload } from './preload-route.js';
 import { mayBeNavigation, requestBeforeHandler, responseAtHeaderTime, routeLabel } from './request-facts.js';
 import { RouteLearning } from './route-learning.js';
+import { shellWanted } from './shell/index.js';
 
 /**
  * Global interceptor, a singleton (it must not make every controller request-scoped).
@@ -79,9 +80,21 @@ export class PreloadInterceptor implements NestInterceptor {
       this.options.presendCachedHeaders,
     );
     if (plan.early === PRELOAD_STRATEGY.flushHeaders) {
-      const flushed = this.emitter.flush(page, learnt.hints, (outcome) => this.learning.afterFlush(page, outcome));
+      const withShell = shellWanted({
+        option: this.options.shell === false ? false : (this.options.shell.routes ?? 'declared'),
+        declared: route.shell === false ? false : route.shell?.data,
+        rendersTemplate: route.rendersTemplate,
+      });
+      const flushed = this.emitter.flush(
+        page,
+        learnt.hints,
+        (outcome) => this.learning.afterFlush(page, outcome),
+        withShell,
+      );
       if (flushed) {
         return next.handle().pipe(
+          // A @Render() page's data: after a shell, what the layout's rest is rendered with.
+          tap((result) => flushed.answered(result)),
           catchError((error: unknown) => {
             flushed.fail(failureOf(error));
             return throwError(() => error);

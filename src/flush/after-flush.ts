@@ -1,5 +1,5 @@
 import { isHtmlContentType } from '../preload-mode.js';
-import { unsafeUrlReason } from '../link/index.js';
+import { forwardingUrl } from './redirect-page.js';
 
 /** A header value as Node's `OutgoingMessage` holds it. */
 export type HeaderValue = number | string | readonly string[];
@@ -72,7 +72,10 @@ const REDIRECT_BODY_HEADERS: ReadonlySet<string> = new Set(['location', 'content
 export interface ResponseAfterFlush {
   /** The status the handler set; the client got 200. */
   readonly statusCode: number;
-  /** Headers set after the flush, by lower-case name. */
+  /**
+   * Headers set after the flush, by lower-case name (with those the platform still holds).
+   * Without a `content-type` among them, the body has no type of its own.
+   */
   readonly lateHeaders: ReadonlyMap<string, HeaderValue>;
   /** Whether the response ends here without a single body byte. */
   readonly emptyBody: boolean;
@@ -83,9 +86,10 @@ export interface ResponseAfterFlush {
 export interface AfterFlushOutcome {
   /**
    * `send`: the body is what the app meant; let it through. `forward`: the handler
-   * redirected: end with a page that sends the browser to `location`. `recover`: the app
-   * answered something the flushed 200 cannot carry: end with a page that makes the
-   * browser ask again, marked so that the retry is answered late, as the app means it.
+   * redirected: end with a page that sends the browser to `location` (the handler's, as
+   * `forwardingUrl()` writes it). `recover`: the app answered something the flushed 200
+   * cannot carry: end with a page that makes the browser ask again, marked so that the
+   * retry is answered late, as the app means it.
    */
   readonly action: 'send' | 'forward' | 'recover';
   readonly location?: string;
@@ -110,9 +114,10 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   if (statusCode >= 300 && statusCode < 400 && location) {
     // res.redirect() sets these for its own little body, which the forwarding page replaces.
     const alsoDropped = dropped.filter((name) => !REDIRECT_BODY_HEADERS.has(name));
-    // A forwarding page is a link the user may follow: only to what a redirect could lead to.
-    if (unsafeUrlReason(location) === undefined && alsoDropped.length === 0) {
-      return { action: 'forward', location, problem: `redirected (${statusCode}) to ${location}` };
+    // A forwarding page is a link the user may follow: only to an http(s) URL, as the browser will read it.
+    const target = forwardingUrl(location);
+    if (target !== undefined && alsoDropped.length === 0) {
+      return { action: 'forward', location: target, problem: `redirected (${statusCode}) to ${location}` };
     }
     const why = alsoDropped.length > 0 ? `setting ${alsoDropped.join(', ')}` : 'to a URL no page may link to';
     return { action: 'recover', problem: `redirected (${statusCode}) ${why}` };
@@ -124,6 +129,11 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   }
   if (dropped.length > 0)
     return { action: 'recover', problem: `set ${dropped.join(', ')}, which the flushed headers did not carry` };
+  // A body of no declared type (a file piped in, an untyped stream) would go out as the
+  // flushed HTML: a text file with a <script> in it would run as a page of the site.
+  // (Declared: set after the flush, even to the flushed value, which the filter above drops.)
+  if (!response.lateHeaders.has('content-type') && !response.emptyBody)
+    return { action: 'recover', problem: 'sent a body without a Content-Type' };
   if (response.emptyBody) return { action: 'recover', problem: 'answered with an empty body' };
   return { action: 'send' };
 }

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue } from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
 
@@ -36,11 +37,39 @@ export interface FlushHooks {
   settled(outcome: AfterFlushOutcome): void;
   /** The page that sends the browser to ask again (see flush-recovery.ts). */
   recoveryPage(): string;
+  /**
+   * Headers the platform still holds, by lower-case name, that it will not hand to the
+   * Node response once its headers are out: Fastify's reply keeps its own until it sends,
+   * and sends a stream (a file, `StreamableFile`, `reply.download()`) without them when
+   * headers were already sent. Read at the first body byte, as if set late. None on
+   * Express, whose response holds them all, nor for a hijacked reply, which sends none.
+   */
+  heldHeaders?(): OutgoingHttpHeaders | undefined;
+  /** Set when the page's shell went out with the headers (src/shell/): how the page's render ends it. */
+  readonly shell?: ShellEnding;
+}
+
+/** How a page whose shell went out is finished when its view renders. */
+export interface ShellEnding {
+  /**
+   * What follows the view's own HTML: the rest of the layout, rendered from the page's
+   * template data; undefined when it cannot be rendered (the response then asks again).
+   */
+  rest(pageLocals: object | undefined): string | undefined;
+  /**
+   * What follows the shell when the app rendered its whole document, layout and view
+   * (Fastify's `reply.view()`, which the module cannot ask for the view alone): the
+   * document less the layout's start, with the page's title put right; undefined when
+   * the document does not begin and end as the layout does with the page's data.
+   */
+  afterDocument(document: string, pageLocals: object | undefined): string | undefined;
 }
 
 export interface FlushedResponse {
   /** The handler failed: end on the recovery page, or close the connection if its body had started. */
   fail(problem: string): void;
+  /** What the handler returned: the page's template data, which the shell's ending renders the layout's rest with. */
+  answered(result: unknown): void;
 }
 
 type RenderCallback = (error: Error | null, html?: string) => void;
@@ -78,6 +107,10 @@ class FlushGuard implements FlushedResponse {
   bodyStarted = false;
   /** The response is over, or ended by us: what the app does from now on is dropped. */
   done = false;
+  /** After a shell: the body about to be written is the view rendered without its layout, plus the layout's rest. */
+  shellPage = false;
+  /** What the handler returned, when it was an object: a `@Render()` page's template data. */
+  pageLocals: object | undefined;
   readonly setHeader: Method;
   readonly appendHeader: Method;
   readonly getHeader: Method;
@@ -114,12 +147,16 @@ class FlushGuard implements FlushedResponse {
    */
   decide(emptyBody: boolean): AfterFlushOutcome {
     const { response, getHeader } = this;
-    return afterFlushOutcome({
+    const outcome = afterFlushOutcome({
       statusCode: response.statusCode,
-      lateHeaders: this.lateHeaders ?? NO_HEADERS,
+      lateHeaders: withHeldHeaders(this.lateHeaders ?? NO_HEADERS, this.hooks.heldHeaders?.()),
       emptyBody,
       flushedHeader: (name) => getHeader.call(response, name) as HeaderValue | undefined,
     });
+    // The shell opened the document: only the view it frames may follow, not a page of its own.
+    if (outcome.action === 'send' && this.hooks.shell !== undefined && !this.shellPage)
+      return { action: 'recover', problem: 'answered a page that was not its view rendered after the shell' };
+    return outcome;
   }
 
   /** Ends the response with a page of ours in place of the app's body. */
@@ -128,6 +165,25 @@ class FlushGuard implements FlushedResponse {
     this.hooks.settled(outcome);
     const page = outcome.action === 'forward' ? redirectPage(outcome.location ?? '/') : this.hooks.recoveryPage();
     this.end.call(this.response, page);
+  }
+
+  answered(result: unknown): void {
+    if (result !== null && typeof result === 'object') this.pageLocals = result;
+  }
+
+  /**
+   * After a shell, a whole document (the layout around the view) becomes what follows
+   * the shell, when it is the layout the shell began; left as it is otherwise, and then
+   * found to be a page of its own.
+   */
+  afterShell(chunk: unknown): unknown {
+    const shell = this.hooks.shell;
+    if (shell === undefined || this.shellPage) return chunk;
+    if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk)) return chunk;
+    const rest = shell.afterDocument(chunk.toString(), this.pageLocals);
+    if (rest === undefined) return chunk;
+    this.shellPage = true;
+    return rest;
   }
 
   fail(problem: string): void {
@@ -143,6 +199,24 @@ class FlushGuard implements FlushedResponse {
 }
 
 const NO_HEADERS: ReadonlyMap<string, HeaderValue> = new Map();
+
+/**
+ * The late headers with the platform's held ones on top: Fastify writes its reply's
+ * headers over the Node response's (writeHead(status, headers), or setHeader() before a
+ * stream), so a held value wins, as it would on a late response.
+ */
+function withHeldHeaders(
+  late: ReadonlyMap<string, HeaderValue>,
+  held: OutgoingHttpHeaders | undefined,
+): ReadonlyMap<string, HeaderValue> {
+  if (held === undefined) return late;
+  let merged: Map<string, HeaderValue> | undefined;
+  for (const [name, value] of Object.entries(held)) {
+    if (value === undefined) continue;
+    (merged ??= new Map(late)).set(name.toLowerCase(), value);
+  }
+  return merged ?? late;
+}
 
 /** Calls a dropped write's or sendFile's callback, as a stream piped here expects. */
 function callBackLater(args: readonly unknown[]): void {
@@ -228,6 +302,7 @@ function end(this: GuardedResponse, ...args: unknown[]): Response {
     guard.done = true;
     return guard.end.apply(this, args) as Response;
   }
+  if (guard.hooks.shell !== undefined && !isEmptyChunk(args[0])) args[0] = guard.afterShell(args[0]);
   const outcome = guard.decide(isEmptyChunk(args[0]));
   if (outcome.action !== 'send') {
     guard.endWith(outcome);
@@ -250,7 +325,16 @@ function render(
   if (guard.done) return;
   const given = typeof options === 'function' ? options : callback;
   const locals = typeof options === 'function' ? undefined : options;
-  guard.render!.call(this, view, locals, (error: Error | null, html?: string) => {
+  const shell = guard.hooks.shell;
+  // After a shell, the layout's start is out: the view renders alone, and the rest of the layout follows it.
+  const viewLocals = shell === undefined ? locals : { ...locals, layout: false };
+  guard.render!.call(this, view, viewLocals, (error: Error | null, html?: string) => {
+    if (!error && shell !== undefined && !guard.done) {
+      const rest = shell.rest(locals);
+      if (rest === undefined) return guard.fail(`could not render the rest of its layout after ${view}`);
+      guard.shellPage = true;
+      html = `${html ?? ''}${rest}`;
+    }
     if (error) guard.fail(`failed to render ${view} (${error.message})`);
     if (given) return given(error, html);
     if (error) return this.req.next?.(error);
@@ -312,8 +396,22 @@ function guardedPrototypeOf(prototype: object): object {
  * status, type and headers are checked: a body the flushed 200 cannot carry is never
  * sent; the response ends on a page that forwards the browser (a redirect) or makes it
  * ask again, and everything the app writes after that is dropped.
+ *
+ * On Fastify the check sits here too, on the Node response (`reply.raw`), rather than in
+ * an `onSend` hook: every way a reply carries a body meets here (`reply.send()` of a
+ * string, a Buffer, a Node or web stream, a `Response`; `StreamableFile`; @fastify/static's
+ * `sendFile()`/`download()`; writes on `reply.raw`; a hijacked reply), while `onSend` sees
+ * only `reply.send()`, and Fastify refuses `addHook()` once it listens, which is before
+ * the module sees its first request. What Fastify adds is headers it holds on the reply
+ * and, once headers are sent, never gives the Node response when it pipes a stream: the
+ * exchange hands them over as `heldHeaders`, read at the first byte.
  */
-export function flushHeadersEarly(response: Response, headers: FlushedHeaders, hooks: FlushHooks): FlushedResponse {
+export function flushHeadersEarly(
+  response: Response,
+  headers: FlushedHeaders,
+  hooks: FlushHooks,
+  firstChunk: string = FLUSHED_FIRST_CHUNK,
+): FlushedResponse {
   response.statusCode = 200;
   response.setHeader('Content-Type', FLUSHED_CONTENT_TYPE);
   response.setHeader('Link', headers.link);
@@ -322,7 +420,7 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
   // write() sends the headers with the padding in one packet (flushHeaders() first would
   // cost a second one). Node corks the socket until the next tick on a write; uncorking
   // now sends them at once, before a handler that fails at once can close the connection.
-  response.write(FLUSHED_FIRST_CHUNK);
+  response.write(firstChunk);
   response.socket?.uncork();
   (response as MaybeCompressed).flush?.();
 

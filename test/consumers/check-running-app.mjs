@@ -4,7 +4,8 @@
 // Usage: node check-running-app.mjs <app-dir> <results.json>
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
+import { createServer, get as httpGet } from 'node:http';
+import { connect } from 'node:net';
 
 const [appDir, resultsFile] = process.argv.slice(2);
 const results = [];
@@ -14,26 +15,44 @@ function check(name, condition, detail) {
   console.log(`${condition ? 'PASS' : 'FAIL'} ${name}${condition ? '' : `: ${detail}`}`);
 }
 
+// A free loopback port for the app's PORT: the README's main.ts listens on process.env.PORT.
+const port = await new Promise((resolve, reject) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+  probe.on('error', reject);
+});
+const baseUrl = `http://127.0.0.1:${port}`;
+
+let output = '';
 const child = spawn(process.execPath, ['dist/main.js'], {
   cwd: appDir,
-  env: { ...process.env, PORT: '0' },
-  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, PORT: String(port) },
+  stdio: ['ignore', 'pipe', 'pipe'],
 });
+child.stdout.on('data', (chunk) => (output += chunk));
+child.stderr.on('data', (chunk) => (output += chunk));
+const exited = new Promise((resolve) => child.on('exit', resolve));
+
+/** Resolves once the app accepts connections; rejects if it exits first (Nest logs why). */
+async function listening() {
+  for (;;) {
+    const up = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return;
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('running'), 200))]);
+    if (code !== 'running') throw new Error(`the app exited with ${code}; output: ${output}`);
+  }
+}
 
 try {
-  const baseUrl = await new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`no "Listening on" within 20 s; output: ${output}`)), 20_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /Listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1].replace('[::1]', '127.0.0.1'));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the app exited with ${code}; output: ${output}`)));
-  });
+  await listening();
   // node:http as curl or a browser's navigation would ask; fetch() says Sec-Fetch-Mode: cors,
   // which (rightly) never gets hints early.
   const get = (path = '/') =>
@@ -48,7 +67,7 @@ try {
       }).on('error', reject);
     });
   const first = await get();
-  check('first request: 200 with the page', first.status === 200 && first.body.includes('Hello World!'), JSON.stringify(first.status));
+  check('first request: 200 with the page', first.status === 200 && first.body.includes('Hello World!'), `${first.status} ${first.body.slice(0, 200)}`);
   check('first request: Link late', first.mode === 'late' && first.link?.includes('</static/css/app.css>; rel=preload; as=style'), `${first.mode} ${first.link}`);
   const second = await get();
   check('second request: the same Link early', second.mode === 'early' && second.link === first.link, `${second.mode} ${second.link}`);
@@ -58,7 +77,9 @@ try {
   check('the app starts and answers', false, error instanceof Error ? error.message : String(error));
 } finally {
   child.kill('SIGTERM');
+  await exited;
 }
+if (results.some((result) => !result.passed)) console.log(output);
 
 const numFailedTests = results.filter((result) => !result.passed).length;
 writeFileSync(resultsFile, JSON.stringify({ numPassedTests: results.length - numFailedTests, numFailedTests, testResults: results }, null, 2));

@@ -24,6 +24,8 @@ describe('AppController', () => {
     expect(appController.getHello()).toEqual({ message: 'Hello World!' });
     const collector = await moduleRef.resolve(PreloadCollector, contextId);
     expect(collector).toBeInstanceOf(PreloadCollector);
-    expect(collector.entries()).toEqual([{ url: '/static/img/hero.webp', as: 'image', fetchpriority: 'high' }]);
+    expect(collector.entries()).toEqual([
+      { url: '/static/img/hero.webp', as: 'image', fetchpriority: 'high' },
+    ]);
   });
 });
