@@ -11,7 +11,8 @@ import type { RunningProxy } from './support/tls-proxy.js';
  * `nestjs-http2-preload doctor` against real paths to the sample: Caddy (TLS, HTTP/2,
  * relays 103), Debian's nginx 1.22 with `proxy_http_version 1.1` (breaks 103, passes
  * flushed headers) and with its defaults (HTTP/1.0, buffering: passes flushed headers
- * thanks to `X-Accel-Buffering: no`, holds them until the page is complete without it), Debian's HAProxy 2.6 and Apache 2.4 (with and without `H2EarlyHints on`), and
+ * thanks to `X-Accel-Buffering: no`, holds them until the page is complete without it),
+ * Debian's HAProxy 2.6 and Apache 2.4 (with and without `H2EarlyHints on`), and
  * Debian's h2o 2.2, and a variant whose static files are `max-age=0`. Each must get the verdict
  * that matches what Chromium does there (see the README's deployment table).
  */
