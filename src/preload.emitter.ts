@@ -51,6 +51,7 @@ export class PreloadEmitter {
     page: PreloadRequest,
     hints: readonly PreloadHint[],
     settled: (outcome: AfterFlushOutcome) => void,
+    sessionProblem?: () => string | undefined,
   ): FlushedResponse | undefined {
     const { request, response } = page;
     const linkOptions = this.linkOptionsFor(page);
@@ -63,6 +64,7 @@ export class PreloadEmitter {
         { link: appendLinkHeader(response.getHeader('link'), links), debug: this.debugHeader(PRELOAD_MODE.early) },
         {
           settled,
+          sessionProblem,
           recoveryPage: () =>
             recoveryPage({
               requestUrl: request.originalUrl,

@@ -22,6 +22,7 @@ import { startCollecting, type PreloadRequest } from './preload-request.js';
 import { routePreloadOf, type RoutePreload } from './preload-route.js';
 import { mayBeNavigation, requestBeforeHandler, responseAtHeaderTime, routeLabel } from './request-facts.js';
 import { RouteLearning } from './route-learning.js';
+import { sessionOf, watchSession } from './session-facts.js';
 
 /**
  * Global interceptor, a singleton (it must not make every controller request-scoped).
@@ -73,13 +74,20 @@ export class PreloadInterceptor implements NestInterceptor {
 
     const page = startCollecting(exchange, route, this.options.staticPrefix, this.learning.keyOf(route, exchange));
     const learnt = this.learning.beforeHandler(page);
+    const cookie = request.headers.cookie;
+    const session = sessionOf(exchange.appRequest, cookie);
     const plan = planBeforeHandler(
-      requestBeforeHandler(request, response, settled, retry, exchange.appRequest),
+      requestBeforeHandler(request, response, settled, retry, session),
       learnt.route,
       this.options.presendCachedHeaders,
     );
     if (plan.early === PRELOAD_STRATEGY.flushHeaders) {
-      const flushed = this.emitter.flush(page, learnt.hints, (outcome) => this.learning.afterFlush(page, outcome));
+      const flushed = this.emitter.flush(
+        page,
+        learnt.hints,
+        (outcome) => this.learning.afterFlush(page, outcome),
+        session && watchSession(exchange.appRequest, cookie, response),
+      );
       if (flushed) {
         return next.handle().pipe(
           catchError((error: unknown) => {
@@ -93,15 +101,21 @@ export class PreloadInterceptor implements NestInterceptor {
       plan.early === 'announce' ||
       (plan.early === PRELOAD_STRATEGY.earlyHints && this.emitter.sendEarlyHints(page, learnt.hints));
     const before = plan.compareHeaders ? exchange.headers() : undefined;
-    onHeaders(response, () => this.atHeaderTime(page, sentEarly, before));
+    const sessionProblem = before && session && watchSession(exchange.appRequest, cookie);
+    onHeaders(response, () => this.atHeaderTime(page, sentEarly, before, sessionProblem));
     return next.handle();
   }
 
   /** The late step; runs inside writeHead(), where a throw would break a response that is otherwise fine. */
-  private atHeaderTime(page: PreloadRequest, sentEarly: boolean, before: OutgoingHttpHeaders | undefined): void {
+  private atHeaderTime(
+    page: PreloadRequest,
+    sentEarly: boolean,
+    before: OutgoingHttpHeaders | undefined,
+    sessionProblem: (() => string | undefined) | undefined,
+  ): void {
     try {
       if (this.options.preloadRedirects) this.emitter.setRedirectPreload(page);
-      const facts = responseAtHeaderTime(page, sentEarly, before);
+      const facts = responseAtHeaderTime(page, sentEarly, before, sessionProblem);
       const result = resultAtHeaderTime(facts);
       this.learning.fromResponse(page, facts, result);
       this.emitter.setLateHeaders(page, result);

@@ -6,6 +6,7 @@ import { headersSetByHandler, isRetryRequest } from './flush/index.js';
 import type { HeaderTimeFacts, RequestBeforeHandler } from './preload-mode.js';
 import type { PreloadRequest } from './preload-request.js';
 import type { RedirectAtHeaderTime } from './redirect-preload.js';
+import { sessionAllowsFlush, type SessionFacts } from './session-cookie.js';
 
 /** Reading the facts the decisions need off an Express(-shaped) request and response. */
 
@@ -36,7 +37,7 @@ export function requestBeforeHandler(
   response: Response,
   settled: boolean,
   retry: boolean,
-  appRequest: object = request,
+  session: SessionFacts | undefined,
 ): RequestBeforeHandler {
   const { headers } = request;
   const secFetchMode = headers['sec-fetch-mode'];
@@ -46,8 +47,7 @@ export function requestBeforeHandler(
     acceptsHtml: acceptsHtml(request),
     secFetchMode: typeof secFetchMode === 'string' ? secFetchMode : undefined,
     conditional: (!settled && hasPrecondition(headers)) || headers.range !== undefined,
-    // express-session and cookie-session define it; they write their cookie with the headers.
-    hasSession: 'session' in appRequest,
+    sessionBlocksFlush: !sessionAllowsFlush(session),
     retry: retry || isRetryRequest('', headers.cookie),
     statusCode: response.statusCode,
   };
@@ -81,7 +81,15 @@ export function responseAtHeaderTime(
   { request, response, route, collector }: PreloadRequest,
   sentEarly: boolean,
   before: OutgoingHttpHeaders | undefined,
+  sessionProblem?: () => string | undefined,
 ): HeaderTimeFacts {
+  let setByHandler: string[] | undefined;
+  if (before !== undefined) {
+    setByHandler = headersSetByHandler(before, response.getHeaders(), request.headers.cookie);
+    // The session middleware writes its cookie after this listener has run (on-headers runs the last one added first).
+    const problem = sessionProblem?.();
+    if (problem !== undefined) setByHandler.push(`set-cookie (the handler ${problem})`);
+  }
   return {
     statusCode: response.statusCode,
     contentType: response.getHeader('content-type'),
@@ -89,7 +97,7 @@ export function responseAtHeaderTime(
     hintCount: collector.size,
     sentEarly,
     method: request.method,
-    setByHandler: before === undefined ? undefined : headersSetByHandler(before, response.getHeaders()),
+    setByHandler,
   };
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { cacheKeyFor } from './cache-key.js';
-import { type AfterFlushOutcome, cleanRunNeeded, type FlushEvent, FlushStates } from './flush/index.js';
+import { type AfterFlushOutcome, type FlushEvent, FlushStates, RESUME_BELOW } from './flush/index.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { PreloadCache } from './preload.cache.js';
@@ -32,6 +32,8 @@ export class RouteLearning {
   private readonly dataHandlers = new WeakSet<Function>();
   private readonly pageHandlers = new WeakSet<Function>();
   private readonly flushStates = new FlushStates();
+  /** Handlers whose failed flush has been logged once without stopping them. */
+  private readonly failedOnce = new WeakSet<Function>();
   private cacheKeyFailureLogged = false;
 
   constructor(
@@ -76,8 +78,10 @@ export class RouteLearning {
       route: {
         optedOut: route.optedOut,
         strategy: route.strategy ?? this.options.strategy,
-        flushable: state.flushing || (state.failures === 0 && route.rendersTemplate && route.declaredHints.length > 0),
+        flushable:
+          state.flushing || (state.heldBack === undefined && route.rendersTemplate && route.declaredHints.length > 0),
         flushingLearnt: state.flushing,
+        flushHeldBack: state.heldBack,
         answersData: this.dataHandlers.has(route.handler),
         hintCount: hints.length,
       },
@@ -109,7 +113,10 @@ export class RouteLearning {
     this.noteAnswer(page.route.handler, facts.contentType);
     if (result.remember) this.rememberPage(page.cacheKey, page.collector.entries());
     if (result.flushEvent) {
-      const problem = `sets ${facts.setByHandler?.join(', ')} while it runs, which flushed headers would lose`;
+      const problem =
+        result.flushEvent === 'failed-late'
+          ? `answered ${facts.statusCode}, which a flushed 200 cannot carry`
+          : `sets ${facts.setByHandler?.join(', ')} while it runs, which flushed headers would lose`;
       this.learn(page.request, page.route.handler, result.flushEvent, problem);
     }
   }
@@ -139,16 +146,31 @@ export class RouteLearning {
     if (key !== undefined) this.cache.remember(key, hints);
   }
 
-  /** Records what a response of the route showed; logs once when the route stops or resumes flushing. */
+  /** Routes that do not flush because of what their responses showed (flush-backoff.ts), for the counts. */
+  get routesHeldBack(): number {
+    return this.flushStates.heldBack;
+  }
+
+  /**
+   * Records what a response of the route showed. Logs when the route stops or resumes
+   * flushing, and a route's first failed flush that does not stop it (a failure that
+   * comes back is told by the counts, not by a line each time).
+   */
   private learn(request: Request, handler: Function, event: FlushEvent, problem?: string): void {
     const { state, switched } = this.flushStates.record(handler, event);
+    const rate = `${Math.round(state.failureRate * 100)} %`;
     if (switched === 'stopped') {
       this.logger.warn(
-        `${routeLabel(request)} ${problem}. It is not flushed until ${cleanRunNeeded(state.failures)} ` +
-          'of its responses in a row have gone out clean, late.',
+        `${routeLabel(request)} ${problem}. It is not flushed while that happens on a large share of its ` +
+          `requests (now ${rate}; it is flushed again under ${RESUME_BELOW * 100} %).`,
       );
     } else if (switched === 'resumed') {
-      this.logger.log(`${routeLabel(request)} is flushed again: its last late responses went out clean.`);
+      this.logger.log(`${routeLabel(request)} is flushed again: its late responses went out clean (${rate}).`);
+    } else if (event === 'failed-flush' && state.flushing && !this.failedOnce.has(handler)) {
+      this.failedOnce.add(handler);
+      this.logger.warn(
+        `${routeLabel(request)} ${problem}. It is still flushed: that happens on a small share of its requests (${rate}).`,
+      );
     }
   }
 }

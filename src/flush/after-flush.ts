@@ -1,5 +1,6 @@
 import { isHtmlContentType } from '../preload-mode.js';
 import { unsafeUrlReason } from '../link/index.js';
+import { repeatsRequestCookies } from '../session-cookie.js';
 
 /** A header value as Node's `OutgoingMessage` holds it. */
 export type HeaderValue = number | string | readonly string[];
@@ -26,8 +27,11 @@ export function looksLikeExpressEtag(value: HeaderValue | undefined): boolean {
  * same (a chunked HTML body) or does not need them (a body hash, which only saves a
  * revalidation). An ETag the handler chose is not harmless: revalidation depends on it.
  */
-function isHarmlessToDrop(name: string, value: HeaderValue | undefined): boolean {
+function isHarmlessToDrop(name: string, value: HeaderValue | undefined, requestCookie?: string): boolean {
   switch (name) {
+    case 'set-cookie':
+      // A session middleware's refresh of the very cookie the browser sent (repeatsRequestCookies).
+      return repeatsRequestCookies(value, requestCookie);
     case 'content-length':
       return true;
     case 'etag':
@@ -41,8 +45,10 @@ function isHarmlessToDrop(name: string, value: HeaderValue | undefined): boolean
 }
 
 /** The headers, by lower-case name, that a page set too late to be sent. */
-export function droppedHeaderNames(lateHeaders: ReadonlyMap<string, HeaderValue>): string[] {
-  return [...lateHeaders].filter(([name, value]) => !isHarmlessToDrop(name, value)).map(([name]) => name);
+export function droppedHeaderNames(lateHeaders: ReadonlyMap<string, HeaderValue>, requestCookie?: string): string[] {
+  return [...lateHeaders]
+    .filter(([name, value]) => !isHarmlessToDrop(name, value, requestCookie))
+    .map(([name]) => name);
 }
 
 /**
@@ -53,12 +59,13 @@ export function droppedHeaderNames(lateHeaders: ReadonlyMap<string, HeaderValue>
 export function headersSetByHandler(
   before: Readonly<Record<string, HeaderValue | undefined>>,
   after: Readonly<Record<string, HeaderValue | undefined>>,
+  requestCookie?: string,
 ): string[] {
   const changed = new Map<string, HeaderValue>();
   for (const [name, value] of Object.entries(after)) {
     if (value !== undefined && !sameHeaderValue(before[name], value)) changed.set(name, value);
   }
-  return droppedHeaderNames(changed);
+  return droppedHeaderNames(changed, requestCookie);
 }
 
 function sameHeaderValue(a: HeaderValue | undefined, b: HeaderValue): boolean {
@@ -78,6 +85,10 @@ export interface ResponseAfterFlush {
   readonly emptyBody: boolean;
   /** A header that was flushed, by lower-case name: setting one again to the same value loses nothing. */
   readonly flushedHeader?: (name: string) => HeaderValue | undefined;
+  /** The request's `Cookie` header: a late `Set-Cookie` that only repeats it loses nothing. */
+  readonly requestCookie?: string;
+  /** What the handler did to the request's session that needs a cookie the flushed head did not carry (session-cookie.ts). */
+  readonly sessionProblem?: string;
 }
 
 export interface AfterFlushOutcome {
@@ -105,7 +116,10 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   for (const [name, value] of response.lateHeaders) {
     if (flushedHeader === undefined || !sameHeaderValue(flushedHeader(name), value)) lateHeaders.set(name, value);
   }
-  const dropped = droppedHeaderNames(lateHeaders);
+  const dropped = droppedHeaderNames(lateHeaders, response.requestCookie);
+  // Before a redirect too: a login that forwards would otherwise lose its new session.
+  if (response.sessionProblem !== undefined)
+    return { action: 'recover', problem: `${response.sessionProblem}, whose cookie the flushed headers did not carry` };
   const location = firstValue(lateHeaders.get('location'));
   if (statusCode >= 300 && statusCode < 400 && location) {
     // res.redirect() sets these for its own little body, which the forwarding page replaces.

@@ -20,6 +20,8 @@ export interface FlushHooks {
   settled(outcome: AfterFlushOutcome): void;
   /** The page that sends the browser to ask again (see flush-recovery.ts). */
   recoveryPage(): string;
+  /** What the handler did to the request's session that needs a cookie the flushed head did not carry (session-facts.ts). */
+  sessionProblem?: () => string | undefined;
 }
 
 export interface FlushedResponse {
@@ -103,6 +105,8 @@ class FlushGuard implements FlushedResponse {
       lateHeaders: this.lateHeaders ?? NO_HEADERS,
       emptyBody,
       flushedHeader: (name) => getHeader.call(response, name) as HeaderValue | undefined,
+      requestCookie: response.req?.headers.cookie,
+      sessionProblem: this.hooks.sessionProblem?.(),
     });
   }
 

@@ -7,7 +7,7 @@
  * route may be flushed, from what its responses showed.
  */
 export { failureOf, headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
-export { cleanRunNeeded, FlushStates, type FlushEvent } from './flush-backoff.js';
+export { FlushStates, RESUME_BELOW, STOP_AT, type FlushEvent } from './flush-backoff.js';
 export {
   inlineScriptAllowed,
   isRetryRequest,
