@@ -22,13 +22,14 @@ import { PreloadCache } from './preload.cache.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
 import { PreloadEmitter } from './preload.emitter.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
+import { PreloadMetrics } from './preload.metrics.js';
 import { RouteLearning } from './route-learning.js';
 import { useStaticPrefixOutsideRequests } from './preload-render-context.js';
 import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.js';
 
 /**
  * `imports: [Http2PreloadModule.forRoot({ ... })]` (or `forRootAsync`) in the root module.
- * Global: registers the preload interceptor app-wide and exports `PreloadCollector`.
+ * Global: registers the preload interceptor app-wide and exports `PreloadCollector` and `PreloadMetrics`.
  */
 @Module({
   providers: [
@@ -37,12 +38,13 @@ import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.j
     PreloadCache,
     RouteLearning,
     PreloadEmitter,
+    PreloadMetrics,
     { provide: APP_INTERCEPTOR, useClass: PreloadInterceptor },
     // Request-scoped, but the instance lives on the request object, so it is the same one
     // the singleton interceptor and the template helper see.
     { provide: PreloadCollector, scope: Scope.REQUEST, inject: [REQUEST], useFactory: collectorFor },
   ],
-  exports: [PreloadCollector],
+  exports: [PreloadCollector, PreloadMetrics],
 })
 export class Http2PreloadModule
   extends ConfigurableHttp2PreloadModule

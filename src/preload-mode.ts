@@ -201,14 +201,14 @@ export const NOT_EARLY_REASONS = [
 
 export type NotEarlyReason = (typeof NOT_EARLY_REASONS)[number];
 
-/** The first rule of chooseEarlyStrategy() that kept the request from going early, in the same order. */
+/** The first rule of chooseEarlyStrategy() that kept the request from going early (a request that is no navigation first). */
 export function notEarlyReason(
   request: RequestBeforeHandler,
   route: RouteBeforeHandler,
   presendCachedHeaders: boolean,
 ): NotEarlyReason {
-  if (!presendCachedHeaders || route.optedOut || route.strategy === PRELOAD_STRATEGY.late) return 'opted-out';
   if (!isNavigation(request)) return 'not-navigation';
+  if (!presendCachedHeaders || route.optedOut || route.strategy === PRELOAD_STRATEGY.late) return 'opted-out';
   if (route.hintCount === 0) return 'not-learnt';
   if (request.retry) return 'retry';
   if (request.conditional) return 'conditional';

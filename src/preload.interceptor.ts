@@ -10,13 +10,14 @@ import { Reflector } from '@nestjs/core';
 import type { OutgoingHttpHeaders } from 'node:http';
 import onHeaders from 'on-headers';
 import { catchError, defer, mergeMap, of, throwError, type Observable } from 'rxjs';
-import { failureOf } from './flush/index.js';
+import { failureCauseOf, failureOf } from './flush/index.js';
 import { exchangeOf, type HttpExchange } from './http-exchange.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import { PRELOAD_STRATEGY } from './preload-vocabulary.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { settlePreconditions } from './conditional/index.js';
 import { PreloadEmitter } from './preload.emitter.js';
+import { PreloadMetrics } from './preload.metrics.js';
 import { planBeforeHandler, resultAtHeaderTime } from './preload-mode.js';
 import { startCollecting, type PreloadRequest } from './preload-request.js';
 import { routePreloadOf, type RoutePreload } from './preload-route.js';
@@ -44,6 +45,7 @@ export class PreloadInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly learning: RouteLearning,
     private readonly emitter: PreloadEmitter,
+    private readonly metrics: PreloadMetrics,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -69,8 +71,10 @@ export class PreloadInterceptor implements NestInterceptor {
     if (!this.options.preloadHeaders) return next.handle();
     const { request, response } = exchange;
     // An API route: nothing to record, send or learn, unless a browser navigates to it.
-    if (this.learning.isDataHandler(route.handler) && !this.options.preloadRedirects && !mayBeNavigation(request))
+    if (this.learning.isDataHandler(route.handler) && !this.options.preloadRedirects && !mayBeNavigation(request)) {
+      this.metrics.countNotEarly('not-navigation');
       return next.handle();
+    }
 
     const page = startCollecting(exchange, route, this.options.staticPrefix, this.learning.keyOf(route, exchange));
     const learnt = this.learning.beforeHandler(page);
@@ -81,6 +85,7 @@ export class PreloadInterceptor implements NestInterceptor {
       learnt.route,
       this.options.presendCachedHeaders,
     );
+    if (plan.notEarly !== undefined) this.metrics.countNotEarly(plan.notEarly);
     if (plan.early === PRELOAD_STRATEGY.flushHeaders) {
       const flushed = this.emitter.flush(
         page,
@@ -89,9 +94,10 @@ export class PreloadInterceptor implements NestInterceptor {
         session && watchSession(exchange.appRequest, cookie, response),
       );
       if (flushed) {
+        this.metrics.countNavigation('early-flush');
         return next.handle().pipe(
           catchError((error: unknown) => {
-            flushed.fail(failureOf(error));
+            flushed.fail(failureOf(error), failureCauseOf(error));
             return throwError(() => error);
           }),
         );
@@ -100,9 +106,11 @@ export class PreloadInterceptor implements NestInterceptor {
     const sentEarly =
       plan.early === 'announce' ||
       (plan.early === PRELOAD_STRATEGY.earlyHints && this.emitter.sendEarlyHints(page, learnt.hints));
+    if (sentEarly) this.metrics.countNavigation(plan.early === 'announce' ? 'early-flush' : 'early-103');
     const before = plan.compareHeaders ? exchange.headers() : undefined;
     const sessionProblem = before && session && watchSession(exchange.appRequest, cookie);
-    onHeaders(response, () => this.atHeaderTime(page, sentEarly, before, sessionProblem));
+    const navigation = plan.notEarly !== 'not-navigation';
+    onHeaders(response, () => this.atHeaderTime(page, sentEarly, before, sessionProblem, navigation));
     return next.handle();
   }
 
@@ -112,12 +120,16 @@ export class PreloadInterceptor implements NestInterceptor {
     sentEarly: boolean,
     before: OutgoingHttpHeaders | undefined,
     sessionProblem: (() => string | undefined) | undefined,
+    navigation: boolean,
   ): void {
     try {
       if (this.options.preloadRedirects) this.emitter.setRedirectPreload(page);
       const facts = responseAtHeaderTime(page, sentEarly, before, sessionProblem);
       const result = resultAtHeaderTime(facts);
       this.learning.fromResponse(page, facts, result);
+      // Late or off: an early one was counted when its hints went.
+      if (navigation && !sentEarly && result.mode !== undefined && result.mode !== 'early')
+        this.metrics.countNavigation(result.mode);
       this.emitter.setLateHeaders(page, result);
     } catch (error) {
       this.logger.warn(`No preload headers for ${routeLabel(page.request)}: ${(error as Error).message}`);

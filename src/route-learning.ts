@@ -5,6 +5,7 @@ import { type AfterFlushOutcome, type FlushEvent, FlushStates, RESUME_BELOW } fr
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { PreloadCache } from './preload.cache.js';
+import { PreloadMetrics } from './preload.metrics.js';
 import {
   isHtmlContentType,
   type HeaderTimeFacts,
@@ -39,6 +40,7 @@ export class RouteLearning {
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
     private readonly cache: PreloadCache,
+    private readonly metrics: PreloadMetrics,
   ) {}
 
   /** The request's hint cache key; undefined (the request goes late, uncached) when a key function fails. */
@@ -129,6 +131,7 @@ export class RouteLearning {
       this.rememberPage(page.cacheKey, page.collector.entries());
       return;
     }
+    this.metrics.countRetryPage(outcome.cause ?? 'failed');
     const ending =
       outcome.action === 'forward'
         ? 'the browser got a page that forwards it there'
@@ -146,11 +149,6 @@ export class RouteLearning {
     if (key !== undefined) this.cache.remember(key, hints);
   }
 
-  /** Routes that do not flush because of what their responses showed (flush-backoff.ts), for the counts. */
-  get routesHeldBack(): number {
-    return this.flushStates.heldBack;
-  }
-
   /**
    * Records what a response of the route showed. Logs when the route stops or resumes
    * flushing, and a route's first failed flush that does not stop it (a failure that
@@ -159,6 +157,7 @@ export class RouteLearning {
   private learn(request: Request, handler: Function, event: FlushEvent, problem?: string): void {
     const { state, switched } = this.flushStates.record(handler, event);
     const rate = `${Math.round(state.failureRate * 100)} %`;
+    if (switched !== undefined) this.metrics.countRouteHeldBack(switched === 'stopped' ? 1 : -1);
     if (switched === 'stopped') {
       this.logger.warn(
         `${routeLabel(request)} ${problem}. It is not flushed while that happens on a large share of its ` +

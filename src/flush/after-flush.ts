@@ -102,7 +102,18 @@ export interface AfterFlushOutcome {
   readonly location?: string;
   /** What went wrong, for the log; undefined for `send`. */
   readonly problem?: string;
+  /** What went wrong, for the counts (preload.metrics.ts); undefined for `send`, `failed` when not told. */
+  readonly cause?: RetryCause;
 }
+
+/**
+ * Why a flushed response ended on a page of the module's: the handler answered another
+ * status, redirected, answered something that is not HTML, set a header the flush could
+ * not carry, needed a session cookie the flush did not carry, answered no body, or threw.
+ */
+export const RETRY_CAUSES = ['status', 'redirect', 'not-html', 'headers', 'session', 'empty', 'failed'] as const;
+
+export type RetryCause = (typeof RETRY_CAUSES)[number];
 
 /**
  * Decides, before the first byte of the handler's body leaves, whether that body may
@@ -119,27 +130,40 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   const dropped = droppedHeaderNames(lateHeaders, response.requestCookie);
   // Before a redirect too: a login that forwards would otherwise lose its new session.
   if (response.sessionProblem !== undefined)
-    return { action: 'recover', problem: `${response.sessionProblem}, whose cookie the flushed headers did not carry` };
+    return {
+      action: 'recover',
+      problem: `${response.sessionProblem}, whose cookie the flushed headers did not carry`,
+      cause: 'session',
+    };
   const location = firstValue(lateHeaders.get('location'));
   if (statusCode >= 300 && statusCode < 400 && location) {
     // res.redirect() sets these for its own little body, which the forwarding page replaces.
     const alsoDropped = dropped.filter((name) => !REDIRECT_BODY_HEADERS.has(name));
     // A forwarding page is a link the user may follow: only to what a redirect could lead to.
     if (unsafeUrlReason(location) === undefined && alsoDropped.length === 0) {
-      return { action: 'forward', location, problem: `redirected (${statusCode}) to ${location}` };
+      return { action: 'forward', location, problem: `redirected (${statusCode}) to ${location}`, cause: 'redirect' };
     }
     const why = alsoDropped.length > 0 ? `setting ${alsoDropped.join(', ')}` : 'to a URL no page may link to';
-    return { action: 'recover', problem: `redirected (${statusCode}) ${why}` };
+    return { action: 'recover', problem: `redirected (${statusCode}) ${why}`, cause: 'redirect' };
   }
-  if (statusCode !== 200) return { action: 'recover', problem: `answered ${statusCode}` };
+  if (statusCode !== 200) return { action: 'recover', problem: `answered ${statusCode}`, cause: 'status' };
   const contentType = lateHeaders.get('content-type');
   if (contentType !== undefined && !isHtmlContentType(contentType)) {
-    return { action: 'recover', problem: `answered ${firstValue(contentType)} instead of HTML` };
+    return { action: 'recover', problem: `answered ${firstValue(contentType)} instead of HTML`, cause: 'not-html' };
   }
   if (dropped.length > 0)
-    return { action: 'recover', problem: `set ${dropped.join(', ')}, which the flushed headers did not carry` };
-  if (response.emptyBody) return { action: 'recover', problem: 'answered with an empty body' };
+    return {
+      action: 'recover',
+      problem: `set ${dropped.join(', ')}, which the flushed headers did not carry`,
+      cause: 'headers',
+    };
+  if (response.emptyBody) return { action: 'recover', problem: 'answered with an empty body', cause: 'empty' };
   return { action: 'send' };
+}
+
+/** How a handler's exception counts (preload.metrics.ts): an HTTP status, or a failure. */
+export function failureCauseOf(error: unknown): RetryCause {
+  return typeof (error as { getStatus?: unknown } | null)?.getStatus === 'function' ? 'status' : 'failed';
 }
 
 /** How a handler's exception reads in a warning: `answered 404 (No user 9)`, `failed (database down)`. */

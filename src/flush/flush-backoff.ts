@@ -90,19 +90,13 @@ export function nextFlushState(state: FlushState, event: FlushEvent): FlushTrans
 /**
  * Each handler's flush state. Keyed by handler function: bounded by the code, and not
  * lost when a hint cache key is evicted. Held by route-learning.ts, the one owner of
- * what routes have shown. Counts the routes held back, for the counts (preload.metrics.ts).
+ * what routes have shown.
  */
 export class FlushStates {
   private readonly states = new WeakMap<Function, FlushState>();
-  private heldBackCount = 0;
 
   of(handler: Function): FlushState {
     return this.states.get(handler) ?? INITIAL_FLUSH_STATE;
-  }
-
-  /** Routes that have stopped flushing (or never started) because of what their responses showed. */
-  get heldBack(): number {
-    return this.heldBackCount;
   }
 
   /** Records what a response of the handler showed; the transition says whether it just stopped or resumed flushing. */
@@ -110,8 +104,6 @@ export class FlushStates {
     const current = this.of(handler);
     const transition = nextFlushState(current, event);
     if (transition.state !== current) this.states.set(handler, transition.state);
-    if (transition.switched === 'stopped') this.heldBackCount += 1;
-    else if (transition.switched === 'resumed') this.heldBackCount -= 1;
     return transition;
   }
 }

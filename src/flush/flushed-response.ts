@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue } from './after-flush.js';
+import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue, type RetryCause } from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
 
 /** The first body chunk after flushed headers: a newline, which HTML parsers skip before the doctype. */
@@ -26,7 +26,7 @@ export interface FlushHooks {
 
 export interface FlushedResponse {
   /** The handler failed: end on the recovery page, or close the connection if its body had started. */
-  fail(problem: string): void;
+  fail(problem: string, cause?: RetryCause): void;
 }
 
 type RenderCallback = (error: Error | null, html?: string) => void;
@@ -118,7 +118,7 @@ class FlushGuard implements FlushedResponse {
     this.end.call(this.response, page);
   }
 
-  fail(problem: string): void {
+  fail(problem: string, cause: RetryCause = 'failed'): void {
     if (this.done) return;
     if (this.bodyStarted) {
       // Part of the page is out: as with a late response, only a cut connection says it is incomplete.
@@ -126,7 +126,7 @@ class FlushGuard implements FlushedResponse {
       this.response.destroy();
       return;
     }
-    this.endWith({ action: 'recover', problem });
+    this.endWith({ action: 'recover', problem, cause });
   }
 }
 
@@ -252,7 +252,7 @@ function sendFile(this: GuardedResponse, path: string, ...rest: unknown[]): void
   const guard = GUARDS.get(this)!;
   if (!guard.done) {
     if (guard.bodyStarted) guard.fail(`sent the file ${path} after its page had started`);
-    else guard.endWith({ action: 'recover', problem: 'sent a file' });
+    else guard.endWith({ action: 'recover', problem: 'sent a file', cause: 'not-html' });
   }
   callBackLater(rest);
 }

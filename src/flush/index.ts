@@ -6,7 +6,14 @@
  * (flush-recovery.ts, which also holds the retry marker); `flush-backoff.ts` says when a
  * route may be flushed, from what its responses showed.
  */
-export { failureOf, headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
+export {
+  failureCauseOf,
+  failureOf,
+  headersSetByHandler,
+  RETRY_CAUSES,
+  type AfterFlushOutcome,
+  type RetryCause,
+} from './after-flush.js';
 export { FlushStates, RESUME_BELOW, STOP_AT, type FlushEvent } from './flush-backoff.js';
 export {
   inlineScriptAllowed,
