@@ -83,7 +83,7 @@ describe('back-off by evidence', () => {
     expect(logger.at('warn')).toEqual([expect.stringContaining('It is still flushed')]);
   });
 
-  it('stops flushing a route that always answers 404, after its third failure, and keeps it late', async () => {
+  it('stops flushing a route that always answers 404, after its fifth failure, and keeps it late', async () => {
     await browse('/products/1');
     const recovered: boolean[] = [];
     for (let i = 0; i < 30; i += 1) {
@@ -91,8 +91,8 @@ describe('back-off by evidence', () => {
       expect(result.final.statusCode).toBe(404);
       recovered.push(result.recovered);
     }
-    expect(recovered.filter(Boolean)).toHaveLength(3);
-    expect(recovered.slice(0, 3)).toEqual([true, true, true]);
+    expect(recovered.filter(Boolean)).toHaveLength(5);
+    expect(recovered.slice(0, 5)).toEqual([true, true, true, true, true]);
     expect(logger.at('warn').filter((line) => line.includes('It is not flushed while'))).toHaveLength(1);
   });
 });

@@ -148,9 +148,9 @@ describe('the counts (PreloadMetrics)', () => {
     const url = (path: string) => `${running!.baseUrl}${path}`;
     const counts = running.app.get(PreloadMetrics);
     await navigate(url('/products/1'));
-    for (let i = 0; i < 3; i += 1) await navigate(url(`/products/x${i}`));
+    for (let i = 0; i < 5; i += 1) await navigate(url(`/products/x${i}`));
     expect(counts.snapshot().routesHeldBack).toBe(1);
-    expect(counts.snapshot().retryPages.status).toBe(3);
+    expect(counts.snapshot().retryPages.status).toBe(5);
     for (let i = 0; i < 20 && counts.snapshot().routesHeldBack > 0; i += 1) await navigate(url(`/products/${i}`));
     expect(counts.snapshot().routesHeldBack).toBe(0);
     expect(counts.snapshot().notEarly.backoff).toBeGreaterThan(0);

@@ -56,25 +56,26 @@ describe('flush back-off by evidence', () => {
     expect(switches).toEqual(['stopped']);
   });
 
-  it('keeps flushing a route that fails on a small share of its requests (one unknown id in eleven)', () => {
+  it('keeps flushing a route that fails on a small share of its requests (one unknown id in eleven), or in a short burst', () => {
+    expect(run(['clean-late', ...times('failed-flush', 4)]).state.flushing).toBe(true);
     const { flushed, cleanFlushed } = routeFailingOneIn(11, 1100);
     expect(flushed).toBe(1100);
     expect(cleanFlushed).toBe(1000);
   });
 
-  it('stops a route that fails every time after its third failure in a row, and keeps it late while it fails', () => {
-    const { state, switches } = run(['clean-late', ...times('failed-flush', 3)]);
+  it('stops a route that fails every time after its fifth failure in a row, and keeps it late while it fails', () => {
+    const { state, switches } = run(['clean-late', ...times('failed-flush', 5)]);
     expect(state.flushing).toBe(false);
     expect(state.heldBack).toBe('backoff');
     expect(switches).toEqual(['stopped']);
-    expect(run(['clean-late', ...times('failed-flush', 2)]).state.flushing).toBe(true);
+    expect(run(['clean-late', ...times('failed-flush', 4)]).state.flushing).toBe(true);
     expect(run(times('failed-late', 100), state).state.flushing).toBe(false);
   });
 
   it('stops a route that fails on most of its requests, and resumes once its late responses come out clean', () => {
     const { flushed } = routeFailingOneIn(2, 1000);
     expect(flushed).toBeLessThan(1000 / 4);
-    const stopped = run(['clean-late', ...times('failed-flush', 3)]).state;
+    const stopped = run(['clean-late', ...times('failed-flush', 5)]).state;
     const resumed = run(times('clean-late', 12), stopped);
     expect(resumed.state.flushing).toBe(true);
     expect(resumed.switches).toEqual(['resumed']);
@@ -139,7 +140,7 @@ describe('FlushStates', () => {
     expect(states.of(home).flushing).toBe(false);
     expect(states.record(home, 'clean-late').switched).toBeUndefined();
     expect(states.of(home).flushing).toBe(true);
-    for (let i = 0; i < 2; i += 1) expect(states.record(home, 'failed-flush').switched).toBeUndefined();
+    for (let i = 0; i < 4; i += 1) expect(states.record(home, 'failed-flush').switched).toBeUndefined();
     expect(states.record(home, 'failed-flush').switched).toBe('stopped');
     expect(states.of(home).flushing).toBe(false);
     expect(states.record(profile, 'headers-late').switched).toBe('stopped');

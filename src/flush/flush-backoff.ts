@@ -6,14 +6,16 @@
  * handler's work done twice; a clean one gains every request of the route the head start
  * (about the handler's time). So flushing pays while failures stay a small share of the
  * route's requests, whatever their number: the route keeps a failure rate, an average
- * over its recent responses in which each new one weighs 1/8 (FAILURE_WEIGHT), flushed
+ * over its recent responses in which each new one weighs 1/16 (FAILURE_WEIGHT), flushed
  * or late alike (a late response shows what a flush would have met: an error status, a
  * redirect, headers the flush would lose). Break-even is near one failure in two
  * requests, where the time lost to retries equals the head start won; the route stops
  * flushing well before, once the rate reaches 1/4 (STOP_AT), and flushes again once its
- * late responses bring it under 1/8 (RESUME_BELOW). One unknown id in eleven requests
- * keeps the rate under 1/4, so the route keeps flushing; a route that fails every time
- * stops after its third failure in a row and stays late while it fails. A route starts
+ * late responses bring it under 3/16 (RESUME_BELOW). One unknown id in eleven requests
+ * keeps the rate under 1/8, and a burst of three or four 404s among clean pages does not
+ * stop the route either; a route that fails every time stops after its fifth failure in a
+ * row (the average must not follow one unlucky burst) and stays late while it fails; a
+ * stopped route whose pages come out clean again flushes after about six of them. A route starts
  * late and flushes after its first clean late response.
  */
 export interface FlushState {
@@ -39,11 +41,11 @@ export type FlushEvent =
 export const INITIAL_FLUSH_STATE: FlushState = Object.freeze({ flushing: false, failureRate: 0, heldBack: undefined });
 
 /** How much each new response weighs in the failure rate. */
-export const FAILURE_WEIGHT = 1 / 8;
+export const FAILURE_WEIGHT = 1 / 16;
 /** A flushing route stops once its failure rate reaches this. */
 export const STOP_AT = 1 / 4;
 /** A stopped route flushes again once a clean late response brings its failure rate under this. */
-export const RESUME_BELOW = 1 / 8;
+export const RESUME_BELOW = 3 / 16;
 /** Below this the rate counts as none: a route's clean responses stop changing its state. */
 const NEGLIGIBLE = 1 / 1024;
 
