@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { BROWSER_NAVIGATION_HEADERS, request, stagedRequest, type HttpResult, type StagedRequest } from './http.js';
 import { isRecoveryPage, refreshTarget } from './recovery.js';
 
@@ -29,7 +31,11 @@ const RETRY_COOKIE = 'http2-preload=late';
 export class Visitor {
   readonly jar = new Map<string, string>();
 
-  constructor(private readonly baseUrl: string) {}
+  /** `compressed`: accept gzip, as browsers do, and read the body through it. */
+  constructor(
+    private readonly baseUrl: string,
+    private readonly compressed = false,
+  ) {}
 
   get cookieHeader(): string | undefined {
     if (this.jar.size === 0) return undefined;
@@ -68,11 +74,28 @@ export class Visitor {
     const cookie = [this.cookieHeader, retry ? RETRY_COOKIE : undefined].filter(Boolean).join('; ');
     const headers: Record<string, string> = { ...BROWSER_NAVIGATION_HEADERS };
     if (cookie !== '') headers.cookie = cookie;
-    if (body !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      headers['sec-fetch-mode'] = 'navigate';
-    }
-    return request(`${this.baseUrl}${path}`, { method, headers, body });
+    if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    if (!this.compressed) return request(`${this.baseUrl}${path}`, { method, headers, body });
+    headers['accept-encoding'] = 'gzip';
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(`${this.baseUrl}${path}`, { method, headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const gzipped = res.headers['content-encoding'] === 'gzip';
+          resolve({
+            statusCode: res.statusCode ?? 0,
+            headers: res.headers,
+            body: (gzipped ? gunzipSync(raw) : raw).toString('utf8'),
+            informational: [],
+          });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   /** Navigates to a page (GET), or submits a form (POST), and follows it to the page the browser ends on. */
