@@ -91,7 +91,7 @@ export class PreloadInterceptor implements NestInterceptor {
         page,
         learnt.hints,
         (outcome) => this.learning.afterFlush(page, outcome),
-        session && watchSession(exchange.appRequest, cookie, response),
+        session && watchSession(exchange.appRequest, cookie, this.learning.sessionHabits, response),
       );
       if (flushed) {
         this.metrics.countNavigation('early-flush');
@@ -108,7 +108,7 @@ export class PreloadInterceptor implements NestInterceptor {
       (plan.early === PRELOAD_STRATEGY.earlyHints && this.emitter.sendEarlyHints(page, learnt.hints));
     if (sentEarly) this.metrics.countNavigation(plan.early === 'announce' ? 'early-flush' : 'early-103');
     const before = plan.compareHeaders ? exchange.headers() : undefined;
-    const sessionProblem = before && session && watchSession(exchange.appRequest, cookie);
+    const sessionProblem = before && session && watchSession(exchange.appRequest, cookie, this.learning.sessionHabits);
     const navigation = plan.notEarly !== 'not-navigation';
     onHeaders(response, () => this.atHeaderTime(page, sentEarly, before, sessionProblem, navigation));
     return next.handle();

@@ -17,6 +17,7 @@ import { routeLabel } from './request-facts.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import type { RoutePreload } from './preload-route.js';
 import type { HttpExchange } from './http-exchange.js';
+import { SessionHabitsMemory } from './session-facts.js';
 
 const NO_HINTS: readonly PreloadHint[] = Object.freeze([]);
 
@@ -24,7 +25,7 @@ const NO_HINTS: readonly PreloadHint[] = Object.freeze([]);
  * What the module learns from the responses of each route, in one place: the hints its
  * pages use (under their cache key, in preload.cache.ts), whether it may be flushed
  * (flush/flush-backoff.ts, with one log line per stop and resume), and whether it
- * answers pages at all.
+ * answers pages at all; and, for every route, what the session middleware writes at a flush.
  */
 @Injectable()
 export class RouteLearning {
@@ -33,6 +34,8 @@ export class RouteLearning {
   private readonly dataHandlers = new WeakSet<Function>();
   private readonly pageHandlers = new WeakSet<Function>();
   private readonly flushStates = new FlushStates();
+  /** What the app's session middleware has been seen to write at a flush (session-facts.ts). */
+  readonly sessionHabits = new SessionHabitsMemory();
   /** Handlers whose failed flush has been logged once without stopping them. */
   private readonly failedOnce = new WeakSet<Function>();
   private cacheKeyFailureLogged = false;

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import {
+  flushWouldWrite,
+  learnSessionHabit,
+  UNKNOWN_SESSION_HABITS,
   repeatsRequestCookies,
   sessionAllowsFlush,
   sessionCookieProblem,
@@ -113,5 +116,30 @@ describe('repeatsRequestCookies', () => {
     expect(repeatsRequestCookies(['sessionId=abc.sig', 'private=yes'], sent)).toBe(false);
     expect(repeatsRequestCookies('sessionId=abc.sig', undefined)).toBe(false);
     expect(repeatsRequestCookies([], sent)).toBe(false);
+  });
+});
+
+describe('session habits', () => {
+  const fresh = { ...expressSession, cookieOnRequest: false };
+
+  it('assumes a flush writes nothing until a flushed response has shown it', () => {
+    expect(flushWouldWrite(UNKNOWN_SESSION_HABITS, fresh)).toBe(false);
+    expect(flushWouldWrite(UNKNOWN_SESSION_HABITS, expressSession)).toBe(false);
+  });
+
+  it("learns saveUninitialized from a new session's flush and rolling from a returning one's, separately", () => {
+    const saves = learnSessionHabit(UNKNOWN_SESSION_HABITS, fresh, true);
+    expect(flushWouldWrite(saves, fresh)).toBe(true);
+    expect(flushWouldWrite(saves, expressSession)).toBe(false);
+    const rolls = learnSessionHabit(saves, expressSession, true);
+    expect(flushWouldWrite(rolls, expressSession)).toBe(true);
+    expect(flushWouldWrite(learnSessionHabit(rolls, fresh, false), fresh)).toBe(false);
+  });
+
+  it('learns nothing from a session kept in its cookie or written after the head, and keeps the same object when nothing is new', () => {
+    expect(learnSessionHabit(UNKNOWN_SESSION_HABITS, cookieSession, true)).toBe(UNKNOWN_SESSION_HABITS);
+    expect(learnSessionHabit(UNKNOWN_SESSION_HABITS, fastifySession, true)).toBe(UNKNOWN_SESSION_HABITS);
+    const saves = learnSessionHabit(UNKNOWN_SESSION_HABITS, fresh, true);
+    expect(learnSessionHabit(saves, fresh, true)).toBe(saves);
   });
 });

@@ -118,3 +118,29 @@ export function repeatsRequestCookies(setCookie: unknown, cookieHeader: string |
     return !renews && carried.has(pair!.trim());
   });
 }
+
+/**
+ * What the app's express-session has been seen to write at a flush, before any handler
+ * changed the session: a new session's cookie (`saveUninitialized`), a returning
+ * visitor's (`rolling`). Undefined until a flushed response has shown it. A late
+ * response asks what a flush would have written from it: its own cookie comes after the
+ * handler, whatever the reason.
+ */
+export interface SessionHabits {
+  readonly writesNewSessions: boolean | undefined;
+  readonly rolls: boolean | undefined;
+}
+
+export const UNKNOWN_SESSION_HABITS: SessionHabits = Object.freeze({ writesNewSessions: undefined, rolls: undefined });
+
+/** What a flushed response of this session showed the middleware does; the same object when nothing new. */
+export function learnSessionHabit(habits: SessionHabits, facts: SessionFacts, written: boolean): SessionHabits {
+  if (facts.writes !== 'headers' || facts.inCookie) return habits;
+  if (facts.cookieOnRequest) return habits.rolls === written ? habits : { ...habits, rolls: written };
+  return habits.writesNewSessions === written ? habits : { ...habits, writesNewSessions: written };
+}
+
+/** Whether a flush would have written this session's cookie, as far as the middleware has been seen (else: no). */
+export function flushWouldWrite(habits: SessionHabits, facts: SessionFacts): boolean {
+  return (facts.cookieOnRequest ? habits.rolls : habits.writesNewSessions) === true;
+}

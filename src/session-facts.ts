@@ -1,5 +1,14 @@
 import type { ServerResponse } from 'node:http';
-import { type SessionFacts, type SessionSnapshot, sessionCookieProblem, setCookieCarries } from './session-cookie.js';
+import {
+  flushWouldWrite,
+  learnSessionHabit,
+  type SessionFacts,
+  type SessionHabits,
+  type SessionSnapshot,
+  sessionCookieProblem,
+  setCookieCarries,
+  UNKNOWN_SESSION_HABITS,
+} from './session-cookie.js';
 
 /**
  * Reading a session middleware's state off the app's request, from what each middleware
@@ -94,24 +103,36 @@ function snapshot(appRequest: object, cookieHeader: string | undefined): Session
   return facts === undefined ? undefined : { facts, data: sessionData(appRequest) };
 }
 
+/** What the app's session middleware has been seen to write at a flush (session-cookie.ts); one per app, held by route-learning.ts. */
+export class SessionHabitsMemory {
+  habits: SessionHabits = UNKNOWN_SESSION_HABITS;
+}
+
 /**
  * Takes the session's state now (before the handler runs) and returns what to ask later:
  * what the handler did to it that needs a cookie the response does not carry. With
- * `response`, the response was flushed, and its flushed head says whether the session's
- * cookie went with it; without, the question is asked of a late response, as if it had
- * been flushed without one.
+ * `flushed`, the response was flushed, and its flushed head says whether the session's
+ * cookie went with it (which `memory` learns); without, the question is asked of a late
+ * response, as if it had been flushed, writing what `memory` has seen a flush write.
  */
 export function watchSession(
   appRequest: object,
   cookieHeader: string | undefined,
+  memory: SessionHabitsMemory,
   flushed?: ServerResponse,
 ): (() => string | undefined) | undefined {
   const before = snapshot(appRequest, cookieHeader);
   if (before === undefined || before.facts.writes !== 'headers') return undefined;
   return () => {
     const now = snapshot(appRequest, cookieHeader) ?? { facts: before.facts, data: null };
-    // The flushed head: headers set after the flush are kept aside by the guard (flushed-response.ts).
-    const written = flushed !== undefined && setCookieCarries(flushed.getHeaders()['set-cookie'], before.facts.id);
+    let written: boolean;
+    if (flushed === undefined) {
+      written = flushWouldWrite(memory.habits, before.facts);
+    } else {
+      // The flushed head: headers set after the flush are kept aside by the guard (flushed-response.ts).
+      written = setCookieCarries(flushed.getHeaders()['set-cookie'], before.facts.id);
+      memory.habits = learnSessionHabit(memory.habits, before.facts, written);
+    }
     return sessionCookieProblem(before, now, written);
   };
 }

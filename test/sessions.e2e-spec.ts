@@ -258,6 +258,21 @@ describe.each(EXPRESS_SESSION_CASES)('express-session ($name) with passport', (c
     expect((await stored(store, sessionIdOf(counter)))?.views).toBe(views);
   });
 
+  it('learns from flushed pages whether new sessions get their cookie at the flush, and flushes pages that write them accordingly', async () => {
+    await warm('/page');
+    await visit(visitor(), '/page');
+    const newcomers: boolean[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const newcomer = visitor();
+      const each = await visit(newcomer, '/count');
+      expect(title(each)).toBe('Views 1');
+      expect((await stored(store, sessionIdOf(newcomer)))?.views).toBe(1);
+      newcomers.push(each.early);
+    }
+    // The route's first request is late; then each new visitor's cookie goes with the flush, or the route stays late.
+    expect(newcomers).toEqual([false, ...Array(3).fill(config.cookieForNewVisitor)]);
+  });
+
   it('ends a flushed page whose handler signs in (regenerate()) on the page that asks again; the retry signs in with its cookie', async () => {
     await warm('/account');
     const ada = await signIn('ada');
