@@ -1,5 +1,5 @@
 export { Http2PreloadModule } from './http2-preload.module.js';
-export type { Http2PreloadOptions, PreloadCacheKey } from './http2-preload-options.interface.js';
+export type { Http2PreloadOptions, PreloadCacheKey, ShellOptions } from './http2-preload-options.interface.js';
 export {
   PRELOAD_MODE,
   type PreloadMode,
@@ -16,6 +16,7 @@ export {
 export { NOT_EARLY_REASONS, type NotEarlyReason } from './preload-mode.js';
 export { RETRY_CAUSES, type RetryCause } from './flush/index.js';
 export { NoPreload } from './no-preload.decorator.js';
+export { Shell } from './shell.decorator.js';
 export {
   Conditional,
   ETag,

@@ -11,6 +11,7 @@ import {
   type RequestBeforeHandler,
   type RouteBeforeHandler,
 } from './preload-mode.js';
+import { NO_PRECONDITIONS, NO_VALIDATOR_HISTORY } from './conditional/index.js';
 
 describe('isHtmlContentType', () => {
   it.each(['text/html', 'text/html; charset=utf-8', 'TEXT/HTML;charset=UTF-8', ' text/html '])(
@@ -70,10 +71,16 @@ const navigation: RequestBeforeHandler = {
   httpVersion: '1.1',
   acceptsHtml: true,
   secFetchMode: 'navigate',
-  conditional: false,
+  preconditions: NO_PRECONDITIONS,
   sessionBlocksFlush: false,
   retry: false,
   statusCode: 200,
+};
+
+/** A browser revalidating its copy: If-None-Match, nothing settled. */
+const revalidation: RequestBeforeHandler = {
+  ...navigation,
+  preconditions: { ...NO_PRECONDITIONS, ifNoneMatch: true },
 };
 
 describe('isNavigation', () => {
@@ -99,6 +106,7 @@ describe('planBeforeHandler', () => {
     flushingLearnt: false,
     answersData: false,
     hintCount: 0,
+    validators: NO_VALIDATOR_HISTORY,
   };
 
   it("compares the handler's headers on a late GET of a route still learning whether it may be flushed", () => {
@@ -136,6 +144,7 @@ describe('chooseEarlyStrategy', () => {
     flushingLearnt: true,
     answersData: false,
     hintCount: 2,
+    validators: NO_VALIDATOR_HISTORY,
   };
   const hintsRoute: RouteBeforeHandler = { ...flushRoute, strategy: 'earlyHints' };
 
@@ -163,7 +172,7 @@ describe('chooseEarlyStrategy', () => {
     });
 
     it('is not chosen when the handler could still decide something the flush would commit', () => {
-      expect(chooseEarlyStrategy({ ...navigation, conditional: true }, flushRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy(revalidation, flushRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy({ ...navigation, statusCode: 201 }, flushRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy(navigation, { ...flushRoute, flushable: false }, true)).toBeUndefined();
     });
@@ -173,7 +182,7 @@ describe('chooseEarlyStrategy', () => {
     it('is chosen for GET and HEAD navigations, but not for a revalidation that may end in a 304', () => {
       expect(chooseEarlyStrategy(navigation, hintsRoute, true)).toBe('earlyHints');
       expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, hintsRoute, true)).toBe('earlyHints');
-      expect(chooseEarlyStrategy({ ...navigation, conditional: true }, hintsRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy(revalidation, hintsRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy({ ...navigation, httpVersion: '2.0' }, hintsRoute, true)).toBe('earlyHints');
     });
 
@@ -191,6 +200,18 @@ describe('chooseEarlyStrategy', () => {
   ])('sends nothing early for a request %s, whatever the strategy', (_case, request, route) => {
     expect(chooseEarlyStrategy(request, { ...flushRoute, ...route }, true)).toBeUndefined();
     expect(chooseEarlyStrategy(request, { ...hintsRoute, ...route }, true)).toBeUndefined();
+  });
+
+  it('treats a revalidation of a route whose validators never repeated as a plain navigation, by either strategy', () => {
+    const uniqueEtags = { validators: { ...NO_VALIDATOR_HISTORY, etags: 'unique' as const } };
+    expect(chooseEarlyStrategy(revalidation, { ...flushRoute, ...uniqueEtags }, true)).toBe('flushHeaders');
+    expect(chooseEarlyStrategy(revalidation, { ...hintsRoute, ...uniqueEtags }, true)).toBe('earlyHints');
+    const ranged = { ...revalidation, preconditions: { ...revalidation.preconditions, range: true } };
+    expect(chooseEarlyStrategy(ranged, { ...flushRoute, ...uniqueEtags }, true)).toBeUndefined();
+    // Still only what any navigation needs: a retry stays late.
+    expect(
+      chooseEarlyStrategy({ ...revalidation, retry: true }, { ...flushRoute, ...uniqueEtags }, true),
+    ).toBeUndefined();
   });
 
   it('sends nothing early when presending cached headers is off', () => {
@@ -265,6 +286,7 @@ describe('notEarlyReason', () => {
     flushingLearnt: true,
     answersData: false,
     hintCount: 3,
+    validators: NO_VALIDATOR_HISTORY,
   };
 
   it.each<[NotEarlyReason, RequestBeforeHandler, Partial<RouteBeforeHandler>, boolean?]>([
@@ -276,7 +298,8 @@ describe('notEarlyReason', () => {
     ['not-learnt', navigation, { hintCount: 0 }],
     ['not-learnt', navigation, { flushable: false, flushingLearnt: false }],
     ['retry', { ...navigation, retry: true }, {}],
-    ['conditional', { ...navigation, conditional: true }, {}],
+    ['conditional', revalidation, {}],
+    ['conditional', { ...navigation, preconditions: { ...NO_PRECONDITIONS, range: true } }, {}],
     ['sets-headers', { ...navigation, statusCode: 201 }, {}],
     ['sets-headers', navigation, { flushable: false, flushingLearnt: false, flushHeldBack: 'sets-headers' }],
     ['session', { ...navigation, sessionBlocksFlush: true }, {}],
@@ -296,7 +319,10 @@ describe('notEarlyReason', () => {
           httpVersion: fc.constantFrom('1.0', '1.1', '2.0'),
           acceptsHtml: fc.boolean(),
           secFetchMode: fc.constantFrom(undefined, 'navigate', 'cors'),
-          conditional: fc.boolean(),
+          preconditions: fc.constantFrom(NO_PRECONDITIONS, revalidation.preconditions, {
+            ...NO_PRECONDITIONS,
+            range: true,
+          }),
           sessionBlocksFlush: fc.boolean(),
           retry: fc.boolean(),
           statusCode: fc.constantFrom(200, 201),
@@ -308,6 +334,7 @@ describe('notEarlyReason', () => {
           flushingLearnt: fc.boolean(),
           answersData: fc.boolean(),
           hintCount: fc.nat(3),
+          validators: fc.constant(NO_VALIDATOR_HISTORY),
           flushHeldBack: fc.constantFrom(undefined, 'sets-headers', 'backoff') as fc.Arbitrary<undefined>,
         }),
         fc.boolean(),

@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   type AfterFlushOutcome,
   type FlushedResponse,
   flushHeadersEarly,
   inlineScriptAllowed,
   recoveryPage,
+  type ShellEnding,
 } from './flush/index.js';
 import { createNonceReader } from './csp-nonce.js';
 import {
@@ -23,6 +25,7 @@ import type { HeaderTimeResult } from './preload-mode.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import type { PreloadRequest } from './preload-request.js';
 import { redirectPreloadTarget } from './redirect-preload.js';
+import { paddedShell, ShellRenderer, titleOf, titleScript } from './shell/index.js';
 import { redirectFacts, routeLabel } from './request-facts.js';
 
 /**
@@ -37,8 +40,12 @@ export class PreloadEmitter {
   private readonly logger = new Logger('Http2Preload');
   private readonly linkOptions: LinkFormatOptions;
   private readonly readNonce: ReturnType<typeof createNonceReader>;
+  private shellUnsupportedLogged = false;
 
-  constructor(@Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions) {
+  constructor(
+    @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
+    private readonly shell: ShellRenderer,
+  ) {
     this.linkOptions = { nopush: !options.serverPush, maxBytes: options.maxHeaderBytes };
     this.readNonce = createNonceReader(options.nonce, this.logger);
   }
@@ -51,6 +58,7 @@ export class PreloadEmitter {
     page: PreloadRequest,
     hints: readonly PreloadHint[],
     settled: (outcome: AfterFlushOutcome) => void,
+    withShell = false,
     sessionProblem?: () => string | undefined,
   ): FlushedResponse | undefined {
     const { request, response } = page;
@@ -59,6 +67,12 @@ export class PreloadEmitter {
     if (links === undefined) return undefined;
     try {
       page.exchange.beforeFlush();
+      const scriptAllowed = (): boolean =>
+        inlineScriptAllowed(
+          response.getHeader('content-security-policy') as string | string[] | undefined,
+          linkOptions.nonce,
+        );
+      const shell = withShell ? this.shellOf(page, linkOptions.nonce, scriptAllowed) : undefined;
       return flushHeadersEarly(
         response,
         { link: appendLinkHeader(response.getHeader('link'), links), debug: this.debugHeader(PRELOAD_MODE.early) },
@@ -66,15 +80,10 @@ export class PreloadEmitter {
           settled,
           sessionProblem,
           recoveryPage: () =>
-            recoveryPage({
-              requestUrl: request.originalUrl,
-              nonce: linkOptions.nonce,
-              scriptAllowed: inlineScriptAllowed(
-                response.getHeader('content-security-policy') as string | string[] | undefined,
-                linkOptions.nonce,
-              ),
-            }),
+            recoveryPage({ requestUrl: request.originalUrl, nonce: linkOptions.nonce, scriptAllowed: scriptAllowed() }),
+          shell: shell?.ending,
         },
+        shell?.firstChunk,
       );
     } catch (error) {
       this.logger.warn(`Could not flush early headers for ${routeLabel(request)}: ${(error as Error).message}`);
@@ -100,6 +109,48 @@ export class PreloadEmitter {
       this.logger.warn(`Could not send 103 Early Hints for ${routeLabel(request)}: ${(error as Error).message}`);
       return false;
     }
+  }
+
+  /**
+   * The page's shell, for a flush that carries one: the layout before its body, rendered
+   * from the app's and the response's template variables and what the route declares;
+   * and how the page's own render ends it (the layout's rest, from the page's data, and
+   * the page's title when it differs from the shell's). Express only: Fastify's view
+   * rendering does not pass through the Node response. Undefined when it cannot be
+   * rendered: the flush then goes without it.
+   */
+  private shellOf(
+    page: PreloadRequest,
+    nonce: string | undefined,
+    scriptAllowed: () => boolean,
+  ): { readonly firstChunk: string; readonly ending: ShellEnding } | undefined {
+    const response = page.response as Response & { app?: { locals?: object } };
+    if (response.app === undefined || typeof response.render !== 'function') {
+      if (!this.shellUnsupportedLogged) {
+        this.shellUnsupportedLogged = true;
+        this.logger.warn(
+          `${routeLabel(page.request)} asks for its page shell, which needs Express; it is flushed without one (logged once).`,
+        );
+      }
+      return undefined;
+    }
+    const locals = (): object => ({ ...response.app?.locals, ...page.exchange.locals });
+    const declared = page.route.shell === false ? undefined : page.route.shell?.data;
+    const start = this.shell.render({ ...locals(), ...declared });
+    if (start === undefined) return undefined;
+    const shellTitle = titleOf(start.head);
+    return {
+      firstChunk: paddedShell(start.head),
+      ending: {
+        rest: (pageLocals) => {
+          const end = this.shell.render({ ...locals(), ...declared, ...pageLocals });
+          if (end === undefined) return undefined;
+          const title = titleOf(end.head);
+          const retitle = title !== undefined && title !== shellTitle && scriptAllowed();
+          return retitle ? `${titleScript(title, nonce)}${end.tail}` : end.tail;
+        },
+      },
+    };
   }
 
   /** The late step's headers, while the response's headers are written: the page's links after any the handler set, and the debug header. */

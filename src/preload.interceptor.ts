@@ -24,6 +24,7 @@ import { routePreloadOf, type RoutePreload } from './preload-route.js';
 import { mayBeNavigation, requestBeforeHandler, responseAtHeaderTime, routeLabel } from './request-facts.js';
 import { RouteLearning } from './route-learning.js';
 import { sessionOf, watchSession } from './session-facts.js';
+import { shellWanted } from './shell/index.js';
 
 /**
  * Global interceptor, a singleton (it must not make every controller request-scoped).
@@ -87,10 +88,16 @@ export class PreloadInterceptor implements NestInterceptor {
     );
     if (plan.notEarly !== undefined) this.metrics.countNotEarly(plan.notEarly);
     if (plan.early === PRELOAD_STRATEGY.flushHeaders) {
+      const withShell = shellWanted({
+        option: this.options.shell === false ? false : (this.options.shell.routes ?? 'declared'),
+        declared: route.shell === false ? false : route.shell?.data,
+        rendersTemplate: route.rendersTemplate,
+      });
       const flushed = this.emitter.flush(
         page,
         learnt.hints,
         (outcome) => this.learning.afterFlush(page, outcome),
+        withShell,
         session && watchSession(exchange.appRequest, cookie, this.learning.sessionHabits, response),
       );
       if (flushed) {

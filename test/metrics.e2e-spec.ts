@@ -77,7 +77,7 @@ async function browse(baseUrl: string): Promise<void> {
   const missing = await navigate(url('/products/nope')); // early by flush, ends on the retry page
   expect(isRecoveryPage(missing.body)).toBe(true);
   await followRecovery(url('/products/nope'), missing, true); // off (404 page), reason retry
-  await navigate(url('/products/5'), { 'if-none-match': '"x"' }); // late, reason conditional
+  await navigate(url('/products/5'), { range: 'bytes=0-10' }); // late, reason conditional (a range)
   await navigate(url('/hinted')); // late, not learnt
   await navigate(url('/hinted')); // early by 103
   await navigate(url('/plain')); // off, opted out

@@ -22,6 +22,17 @@ export interface FlushHooks {
   recoveryPage(): string;
   /** What the handler did to the request's session that needs a cookie the flushed head did not carry (session-facts.ts). */
   sessionProblem?: () => string | undefined;
+  /** Set when the page's shell went out with the headers (src/shell/): how the page's render ends it. */
+  readonly shell?: ShellEnding;
+}
+
+/** How a page whose shell went out is finished when its view renders. */
+export interface ShellEnding {
+  /**
+   * What follows the view's own HTML: the rest of the layout, rendered from the page's
+   * template data; undefined when it cannot be rendered (the response then asks again).
+   */
+  rest(pageLocals: object | undefined): string | undefined;
 }
 
 export interface FlushedResponse {
@@ -64,6 +75,8 @@ class FlushGuard implements FlushedResponse {
   bodyStarted = false;
   /** The response is over, or ended by us: what the app does from now on is dropped. */
   done = false;
+  /** After a shell: the body about to be written is the view rendered without its layout, plus the layout's rest. */
+  shellPage = false;
   readonly setHeader: Method;
   readonly appendHeader: Method;
   readonly getHeader: Method;
@@ -100,7 +113,7 @@ class FlushGuard implements FlushedResponse {
    */
   decide(emptyBody: boolean): AfterFlushOutcome {
     const { response, getHeader } = this;
-    return afterFlushOutcome({
+    const outcome = afterFlushOutcome({
       statusCode: response.statusCode,
       lateHeaders: this.lateHeaders ?? NO_HEADERS,
       emptyBody,
@@ -108,6 +121,10 @@ class FlushGuard implements FlushedResponse {
       requestCookie: response.req?.headers.cookie,
       sessionProblem: this.hooks.sessionProblem?.(),
     });
+    // The shell opened the document: only the view it frames may follow, not a page of its own.
+    if (outcome.action === 'send' && this.hooks.shell !== undefined && !this.shellPage)
+      return { action: 'recover', problem: 'answered a page that was not its view rendered after the shell' };
+    return outcome;
   }
 
   /** Ends the response with a page of ours in place of the app's body. */
@@ -238,7 +255,16 @@ function render(
   if (guard.done) return;
   const given = typeof options === 'function' ? options : callback;
   const locals = typeof options === 'function' ? undefined : options;
-  guard.render!.call(this, view, locals, (error: Error | null, html?: string) => {
+  const shell = guard.hooks.shell;
+  // After a shell, the layout's start is out: the view renders alone, and the rest of the layout follows it.
+  const viewLocals = shell === undefined ? locals : { ...locals, layout: false };
+  guard.render!.call(this, view, viewLocals, (error: Error | null, html?: string) => {
+    if (!error && shell !== undefined && !guard.done) {
+      const rest = shell.rest(locals);
+      if (rest === undefined) return guard.fail(`could not render the rest of its layout after ${view}`);
+      guard.shellPage = true;
+      html = `${html ?? ''}${rest}`;
+    }
     if (error) guard.fail(`failed to render ${view} (${error.message})`);
     if (given) return given(error, html);
     if (error) return this.req.next?.(error);
@@ -300,7 +326,12 @@ function guardedPrototypeOf(prototype: object): object {
  * sent; the response ends on a page that forwards the browser (a redirect) or makes it
  * ask again, and everything the app writes after that is dropped.
  */
-export function flushHeadersEarly(response: Response, headers: FlushedHeaders, hooks: FlushHooks): FlushedResponse {
+export function flushHeadersEarly(
+  response: Response,
+  headers: FlushedHeaders,
+  hooks: FlushHooks,
+  firstChunk: string = FLUSHED_FIRST_CHUNK,
+): FlushedResponse {
   response.statusCode = 200;
   response.setHeader('Content-Type', FLUSHED_CONTENT_TYPE);
   response.setHeader('Link', headers.link);
@@ -308,7 +339,7 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
   // write() sends the headers with the newline in one packet (flushHeaders() first would
   // cost a second one). Node corks the socket until the next tick on a write; uncorking
   // now sends them at once, before a handler that fails at once can close the connection.
-  response.write(FLUSHED_FIRST_CHUNK);
+  response.write(firstChunk);
   response.socket?.uncork();
   (response as MaybeCompressed).flush?.();
 
