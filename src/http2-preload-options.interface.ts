@@ -139,8 +139,8 @@ export interface Http2PreloadOptions {
    * `{{{body}}}` goes out with the flushed headers, rendered from `res.locals` (what
    * middleware and guards set: the user, the CSP nonce) and the data the route declares,
    * so the browser paints the page's frame while the handler works; the page and the rest
-   * of the layout follow when it answers. Express with a Handlebars view engine (hbs,
-   * express-handlebars); on Fastify the route is flushed without a shell. See the README's
+   * of the layout follow when it answers. Handlebars layouts: hbs and express-handlebars
+   * on Express, @fastify/view on Fastify. See the README's
    * "Paint before the handler answers".
    * @default false
    */

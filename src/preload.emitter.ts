@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   type AfterFlushOutcome,
@@ -36,11 +36,12 @@ import { redirectFacts, routeLabel } from './request-facts.js';
  * hints: the response goes on without them.
  */
 @Injectable()
-export class PreloadEmitter {
+export class PreloadEmitter implements OnModuleDestroy {
   private readonly logger = new Logger('Http2Preload');
   private readonly linkOptions: LinkFormatOptions;
   private readonly readNonce: ReturnType<typeof createNonceReader>;
-  private shellUnsupportedLogged = false;
+  /** Nest has begun to shut down (a signal with enableShutdownHooks(), or app.close()). */
+  private shuttingDown = false;
 
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
@@ -51,8 +52,20 @@ export class PreloadEmitter {
   }
 
   /**
-   * Flushes a 200 with the hints; undefined when not one link fits or the flush could
-   * not even start (the request then goes late). `settled` hears what followed it.
+   * From here on nothing is flushed: a page still being made when the process goes
+   * (a forced close, a kill at the end of a grace period) would leave a blank 200; a late
+   * one leaves the browser's own error, which says reload. Nest calls onModuleDestroy()
+   * first on shutdown, before any beforeApplicationShutdown() (where a health check
+   * drains, as @nestjs/terminus's graceful shutdown does, serving requests meanwhile).
+   */
+  onModuleDestroy(): void {
+    this.shuttingDown = true;
+  }
+
+  /**
+   * Flushes a 200 with the hints; undefined when not one link fits, the app is shutting
+   * down, or the flush could not even start (the request then goes late). `settled` hears
+   * what followed it.
    */
   flush(
     page: PreloadRequest,
@@ -61,6 +74,7 @@ export class PreloadEmitter {
     withShell = false,
     sessionProblem?: () => string | undefined,
   ): FlushedResponse | undefined {
+    if (this.shuttingDown) return undefined;
     const { request, response } = page;
     const linkOptions = this.linkOptionsFor(page);
     const links = flushedEarlyLinks(hints, linkOptions);
@@ -79,6 +93,7 @@ export class PreloadEmitter {
         {
           settled,
           sessionProblem,
+          heldHeaders: page.exchange.heldHeaders,
           recoveryPage: () =>
             recoveryPage({ requestUrl: request.originalUrl, nonce: linkOptions.nonce, scriptAllowed: scriptAllowed() }),
           shell: shell?.ending,
@@ -115,39 +130,43 @@ export class PreloadEmitter {
    * The page's shell, for a flush that carries one: the layout before its body, rendered
    * from the app's and the response's template variables and what the route declares;
    * and how the page's own render ends it (the layout's rest, from the page's data, and
-   * the page's title when it differs from the shell's). Express only: Fastify's view
-   * rendering does not pass through the Node response. Undefined when it cannot be
-   * rendered: the flush then goes without it.
+   * the page's title when it differs from the shell's): on Express the view renders
+   * without its layout (flushed-response.ts); on Fastify, whose `reply.view()` renders
+   * the whole document, the layout's start is taken off it. Undefined when the shell
+   * cannot be rendered: the flush then goes without it.
    */
   private shellOf(
     page: PreloadRequest,
     nonce: string | undefined,
     scriptAllowed: () => boolean,
   ): { readonly firstChunk: string; readonly ending: ShellEnding } | undefined {
+    // Express: app.locals; Fastify: none (what @fastify/view adds comes with the reply's locals).
     const response = page.response as Response & { app?: { locals?: object } };
-    if (response.app === undefined || typeof response.render !== 'function') {
-      if (!this.shellUnsupportedLogged) {
-        this.shellUnsupportedLogged = true;
-        this.logger.warn(
-          `${routeLabel(page.request)} asks for its page shell, which needs Express; it is flushed without one (logged once).`,
-        );
-      }
-      return undefined;
-    }
     const locals = (): object => ({ ...response.app?.locals, ...page.exchange.locals });
     const declared = page.route.shell === false ? undefined : page.route.shell?.data;
     const start = this.shell.render({ ...locals(), ...declared });
     if (start === undefined) return undefined;
     const shellTitle = titleOf(start.head);
+    const layoutFor = (pageLocals: object | undefined) =>
+      this.shell.render({ ...locals(), ...declared, ...pageLocals });
+    const retitled = (head: string, tail: string): string => {
+      const title = titleOf(head);
+      const retitle = title !== undefined && title !== shellTitle && scriptAllowed();
+      return retitle ? `${titleScript(title, nonce)}${tail}` : tail;
+    };
     return {
       firstChunk: paddedShell(start.head),
       ending: {
         rest: (pageLocals) => {
-          const end = this.shell.render({ ...locals(), ...declared, ...pageLocals });
-          if (end === undefined) return undefined;
-          const title = titleOf(end.head);
-          const retitle = title !== undefined && title !== shellTitle && scriptAllowed();
-          return retitle ? `${titleScript(title, nonce)}${end.tail}` : end.tail;
+          const end = layoutFor(pageLocals);
+          return end === undefined ? undefined : retitled(end.head, end.tail);
+        },
+        afterDocument: (document, pageLocals) => {
+          const end = layoutFor(pageLocals);
+          if (end === undefined || document.length < end.head.length + end.tail.length) return undefined;
+          if (!document.startsWith(end.head) || !document.endsWith(end.tail)) return undefined;
+          const view = document.slice(end.head.length, document.length - end.tail.length);
+          return `${view}${retitled(end.head, end.tail)}`;
         },
       },
     };

@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { OutgoingHttpHeaders } from 'node:http';
 import onHeaders from 'on-headers';
-import { catchError, defer, mergeMap, of, throwError, type Observable } from 'rxjs';
+import { catchError, defer, mergeMap, of, tap, throwError, type Observable } from 'rxjs';
 import { failureCauseOf, failureOf } from './flush/index.js';
 import { exchangeOf, type HttpExchange } from './http-exchange.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
@@ -103,6 +103,8 @@ export class PreloadInterceptor implements NestInterceptor {
       if (flushed) {
         this.metrics.countNavigation('early-flush');
         return next.handle().pipe(
+          // A @Render() page's data: after a shell, what the layout's rest is rendered with.
+          tap((result) => flushed.answered(result)),
           catchError((error: unknown) => {
             flushed.fail(failureOf(error), failureCauseOf(error));
             return throwError(() => error);

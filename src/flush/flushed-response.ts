@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue, type RetryCause } from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
 
@@ -22,6 +23,14 @@ export interface FlushHooks {
   recoveryPage(): string;
   /** What the handler did to the request's session that needs a cookie the flushed head did not carry (session-facts.ts). */
   sessionProblem?: () => string | undefined;
+  /**
+   * Headers the platform still holds, by lower-case name, that it will not hand to the
+   * Node response once its headers are out: Fastify's reply keeps its own until it sends,
+   * and sends a stream (a file, `StreamableFile`, `reply.download()`) without them when
+   * headers were already sent. Read at the first body byte, as if set late. None on
+   * Express, whose response holds them all, nor for a hijacked reply, which sends none.
+   */
+  heldHeaders?(): OutgoingHttpHeaders | undefined;
   /** Set when the page's shell went out with the headers (src/shell/): how the page's render ends it. */
   readonly shell?: ShellEnding;
 }
@@ -33,11 +42,20 @@ export interface ShellEnding {
    * template data; undefined when it cannot be rendered (the response then asks again).
    */
   rest(pageLocals: object | undefined): string | undefined;
+  /**
+   * What follows the shell when the app rendered its whole document, layout and view
+   * (Fastify's `reply.view()`, which the module cannot ask for the view alone): the
+   * document less the layout's start, with the page's title put right; undefined when
+   * the document does not begin and end as the layout does with the page's data.
+   */
+  afterDocument(document: string, pageLocals: object | undefined): string | undefined;
 }
 
 export interface FlushedResponse {
   /** The handler failed: end on the recovery page, or close the connection if its body had started. */
   fail(problem: string, cause?: RetryCause): void;
+  /** What the handler returned: the page's template data, which the shell's ending renders the layout's rest with. */
+  answered(result: unknown): void;
 }
 
 type RenderCallback = (error: Error | null, html?: string) => void;
@@ -77,6 +95,8 @@ class FlushGuard implements FlushedResponse {
   done = false;
   /** After a shell: the body about to be written is the view rendered without its layout, plus the layout's rest. */
   shellPage = false;
+  /** What the handler returned, when it was an object: a `@Render()` page's template data. */
+  pageLocals: object | undefined;
   readonly setHeader: Method;
   readonly appendHeader: Method;
   readonly getHeader: Method;
@@ -115,7 +135,7 @@ class FlushGuard implements FlushedResponse {
     const { response, getHeader } = this;
     const outcome = afterFlushOutcome({
       statusCode: response.statusCode,
-      lateHeaders: this.lateHeaders ?? NO_HEADERS,
+      lateHeaders: withHeldHeaders(this.lateHeaders ?? NO_HEADERS, this.hooks.heldHeaders?.()),
       emptyBody,
       flushedHeader: (name) => getHeader.call(response, name) as HeaderValue | undefined,
       requestCookie: response.req?.headers.cookie,
@@ -135,6 +155,25 @@ class FlushGuard implements FlushedResponse {
     this.end.call(this.response, page);
   }
 
+  answered(result: unknown): void {
+    if (result !== null && typeof result === 'object') this.pageLocals = result;
+  }
+
+  /**
+   * After a shell, a whole document (the layout around the view) becomes what follows
+   * the shell, when it is the layout the shell began; left as it is otherwise, and then
+   * found to be a page of its own.
+   */
+  afterShell(chunk: unknown): unknown {
+    const shell = this.hooks.shell;
+    if (shell === undefined || this.shellPage) return chunk;
+    if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk)) return chunk;
+    const rest = shell.afterDocument(chunk.toString(), this.pageLocals);
+    if (rest === undefined) return chunk;
+    this.shellPage = true;
+    return rest;
+  }
+
   fail(problem: string, cause: RetryCause = 'failed'): void {
     if (this.done) return;
     if (this.bodyStarted) {
@@ -148,6 +187,24 @@ class FlushGuard implements FlushedResponse {
 }
 
 const NO_HEADERS: ReadonlyMap<string, HeaderValue> = new Map();
+
+/**
+ * The late headers with the platform's held ones on top: Fastify writes its reply's
+ * headers over the Node response's (writeHead(status, headers), or setHeader() before a
+ * stream), so a held value wins, as it would on a late response.
+ */
+function withHeldHeaders(
+  late: ReadonlyMap<string, HeaderValue>,
+  held: OutgoingHttpHeaders | undefined,
+): ReadonlyMap<string, HeaderValue> {
+  if (held === undefined) return late;
+  let merged: Map<string, HeaderValue> | undefined;
+  for (const [name, value] of Object.entries(held)) {
+    if (value === undefined) continue;
+    (merged ??= new Map(late)).set(name.toLowerCase(), value);
+  }
+  return merged ?? late;
+}
 
 /** Calls a dropped write's or sendFile's callback, as a stream piped here expects. */
 function callBackLater(args: readonly unknown[]): void {
@@ -233,6 +290,7 @@ function end(this: GuardedResponse, ...args: unknown[]): Response {
     guard.done = true;
     return guard.end.apply(this, args) as Response;
   }
+  if (guard.hooks.shell !== undefined && !isEmptyChunk(args[0])) args[0] = guard.afterShell(args[0]);
   const outcome = guard.decide(isEmptyChunk(args[0]));
   if (outcome.action !== 'send') {
     guard.endWith(outcome);
@@ -325,6 +383,15 @@ function guardedPrototypeOf(prototype: object): object {
  * status, type and headers are checked: a body the flushed 200 cannot carry is never
  * sent; the response ends on a page that forwards the browser (a redirect) or makes it
  * ask again, and everything the app writes after that is dropped.
+ *
+ * On Fastify the check sits here too, on the Node response (`reply.raw`), rather than in
+ * an `onSend` hook: every way a reply carries a body meets here (`reply.send()` of a
+ * string, a Buffer, a Node or web stream, a `Response`; `StreamableFile`; @fastify/static's
+ * `sendFile()`/`download()`; writes on `reply.raw`; a hijacked reply), while `onSend` sees
+ * only `reply.send()`, and Fastify refuses `addHook()` once it listens, which is before
+ * the module sees its first request. What Fastify adds is headers it holds on the reply
+ * and, once headers are sent, never gives the Node response when it pipes a stream: the
+ * exchange hands them over as `heldHeaders`, read at the first byte.
  */
 export function flushHeadersEarly(
   response: Response,
