@@ -1,10 +1,13 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
 /** Jest in ESM mode: NestJS 12 is ESM-only, and CommonJS cannot require() it. */
-export default {
+export const shared = {
+  rootDir: fileURLToPath(new URL('.', import.meta.url)),
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/src', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   // Scratch apps' own tests: run inside those apps by test/consumers/run.sh.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumers/'],
   moduleNameMapper: {
@@ -14,6 +17,33 @@ export default {
     '^nestjs-http2-preload$': '<rootDir>/src/index.ts',
   },
   transform: {
+    // tsconfig.json has isolatedModules, so ts-jest transpiles each file alone (no type
+    // checking: `npm run typecheck` does that), which keeps a cold run's compile short.
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
+};
+
+/**
+ * Two projects of the same tests, told apart by file name: `npm test` runs `fast` (unit
+ * specs `*.spec.ts` and e2e tests `*.e2e-spec.ts`, in-process apps, no build needed),
+ * `npm run test:slow` runs `slow` (`*.slow-spec.ts`: the 100,000-request flood, the memory
+ * probes and the two app processes, which run the built package in child processes).
+ * `npx jest <path>` runs any file of either.
+ */
+export function projectsOf(config) {
+  return [
+    { ...config, displayName: 'fast', testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'] },
+    { ...config, displayName: 'slow', testMatch: ['**/*.slow-spec.ts'] },
+  ];
+}
+
+export default {
+  projects: projectsOf(shared),
+  // Jest's default (one worker per core but one) runs files one after the other on a
+  // two-core machine; most of a file's time is its apps waiting on loopback sockets, so
+  // two files at once keep both cores busy.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
+  // The default reporter prints a file once it has finished; this one says what is still
+  // running when the log has been quiet for a few seconds (outside a terminal).
+  reporters: ['default', '<rootDir>/test/support/progress-reporter.js'],
 };
