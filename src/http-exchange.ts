@@ -1,9 +1,8 @@
 import accepts from 'accepts';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Validators } from './conditional-request.js';
-import { RETRY_MARKER, withoutRetryMarker } from './flush-recovery.js';
-import { answerNotModified, setValidators } from './not-modified.js';
+import { answerNotModified, setValidators, type Validators } from './conditional/index.js';
+import { RETRY_MARKER, withoutRetryMarker } from './flush/index.js';
 
 /**
  * One request and its response, as the module needs them on either platform. The

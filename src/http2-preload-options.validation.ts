@@ -1,5 +1,5 @@
 import { describeValue } from './describe-value.js';
-import { HTTP_TOKEN } from './http-token.js';
+import { HTTP_TOKEN } from './link/index.js';
 import { DEFAULT_OPTIONS } from './http2-preload-options.defaults.js';
 import type { Http2PreloadOptions, ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { MODULE_STRATEGIES } from './preload-vocabulary.js';

@@ -1,4 +1,4 @@
-import { formatLink } from './link-header.js';
+import { formatLink } from './link/index.js';
 import { estimatedHintBytes, hasNoAttributes, inferDestination, NO_ATTRIBUTES, normalizeHint } from './preload-hint.js';
 
 describe('inferDestination', () => {

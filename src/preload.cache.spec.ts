@@ -59,19 +59,6 @@ describe('PreloadCache', () => {
     expect(Object.isFrozen(stored)).toBe(true);
   });
 
-  it('learns per handler whether it may be flushed', () => {
-    const cache = new PreloadCache({ cacheSize: 2 });
-    const home = () => 'home';
-    const profile = () => 'profile';
-    expect(cache.isFlushable(home)).toBe(false);
-    expect(cache.learn(home, 'clean-late').switched).toBeUndefined();
-    expect(cache.isFlushable(home)).toBe(true);
-    expect(cache.learn(home, 'failed-flush').switched).toBe('stopped');
-    expect(cache.learn(home, 'failed-flush').switched).toBeUndefined();
-    expect(cache.isFlushable(home)).toBe(false);
-    expect(cache.isFlushable(profile)).toBe(false);
-  });
-
   it('neither remembers nor looks up a key longer than MAX_CACHE_KEY_LENGTH', () => {
     const cache = new PreloadCache({ cacheSize: 2 });
     const long = `GET /${'a'.repeat(MAX_CACHE_KEY_LENGTH)}`;

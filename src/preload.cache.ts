@@ -1,19 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { isDeclaredHintUrl } from './declared-hints.js';
 import { flatCopy } from './flat-string.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import { DEFAULT_OPTIONS } from './http2-preload-options.defaults.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import type { PreloadHint } from './preload-hint.interface.js';
-import {
-  INITIAL_FLUSH_STATE,
-  nextFlushState,
-  type FlushEvent,
-  type FlushState,
-  type FlushTransition,
-} from './flush-backoff.js';
 import { estimatedHintBytes, sameHints } from './preload-hint.js';
-import { isDeclaredHintUrl } from './preload.decorator.js';
 import { isShareableHint, sharedHintPolicy, type SharedHintPolicy } from './shared-hint.policy.js';
 
 /**
@@ -29,15 +22,12 @@ export const MAX_CACHE_KEY_LENGTH = 2048;
 export const HINT_CACHE_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
- * What the module has learnt about routes: the hints each cache key's last page used
- * (bounded, least recently used forgotten first), and for each handler whether its
- * headers may be flushed (flush-backoff.ts).
+ * The hints each cache key's last page used (bounded, least recently used forgotten
+ * first). Only hints: what else a route has shown lives in route-learning.ts.
  */
 @Injectable()
 export class PreloadCache {
   private readonly hints: LRUCache<string, readonly PreloadHint[]>;
-  // Keyed by handler function: bounded by the code, and not lost when a key is evicted.
-  private readonly flushStates = new WeakMap<Function, FlushState>();
 
   /** What a hint must point at to be shared with other requests. */
   private readonly policy: SharedHintPolicy;
@@ -102,22 +92,5 @@ export class PreloadCache {
   /** How many keys are remembered. */
   get size(): number {
     return this.hints.size;
-  }
-
-  isFlushable(handler: Function): boolean {
-    return this.flushStateOf(handler).flushing;
-  }
-
-  flushStateOf(handler: Function): FlushState {
-    return this.flushStates.get(handler) ?? INITIAL_FLUSH_STATE;
-  }
-
-  /** Records what a response of the handler showed; the transition says whether it just stopped or resumed flushing. */
-  learn(handler: Function, event: FlushEvent): FlushTransition {
-    const current = this.flushStateOf(handler);
-    const transition = nextFlushState(current, event);
-    // A clean response of a route that flushes changes nothing: the usual case, not stored again.
-    if (transition.state !== current) this.flushStates.set(handler, transition.state);
-    return transition;
   }
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { PreloadAttributes, PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
 import { sharedAcrossCopies } from './shared-across-copies.js';
-import { unsafeUrlReason } from './uri-reference.js';
+import { unsafeUrlReason } from './link/index.js';
 
 const logger = new Logger('Http2Preload');
 

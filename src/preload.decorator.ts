@@ -1,9 +1,10 @@
+import { declareHintUrl } from './declared-hints.js';
 import { SetMetadata } from '@nestjs/common';
 import { describeValue } from './describe-value.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import { normalizeHint } from './preload-hint.js';
 import { ROUTE_STRATEGIES, type RoutePreloadStrategy } from './preload-vocabulary.js';
-import { unsafeUrlReason } from './uri-reference.js';
+import { unsafeUrlReason } from './link/index.js';
 
 /** A declared hint: a URL (its `as` inferred from the extension) or a hint with attributes. */
 export type PreloadDeclaration = string | PreloadHint;
@@ -42,18 +43,6 @@ function invalid(problem: string): TypeError {
   return new TypeError(`@Preload(): ${problem}`);
 }
 
-/**
- * Every URL declared with `@Preload()` in the process. Written in code, the same for
- * every request, so safe to share across users wherever it points (the shared hint
- * cache keeps them); bounded by the code.
- */
-const DECLARED_URLS = new Set<string>();
-
-/** Whether a URL was declared with `@Preload()`. */
-export function isDeclaredHintUrl(url: string): boolean {
-  return DECLARED_URLS.has(url);
-}
-
 function declaredHint(declaration: unknown): PreloadHint {
   if (typeof declaration === 'string') return declaredHint({ url: declaration });
   if (declaration === null || typeof declaration !== 'object' || Array.isArray(declaration)) {
@@ -73,7 +62,7 @@ function declaredHint(declaration: unknown): PreloadHint {
     const shown = hint.url.length > 200 ? `${hint.url.slice(0, 200)}…` : hint.url;
     throw invalid(`cannot preload ${JSON.stringify(shown)}: ${unsafe}.`);
   }
-  DECLARED_URLS.add(hint.url);
+  declareHintUrl(hint.url);
   return Object.freeze(hint);
 }
 

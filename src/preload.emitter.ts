@@ -1,13 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { AfterFlushOutcome } from './after-flush.js';
+import {
+  type AfterFlushOutcome,
+  type FlushedResponse,
+  flushHeadersEarly,
+  inlineScriptAllowed,
+  recoveryPage,
+} from './flush/index.js';
 import { createNonceReader } from './csp-nonce.js';
-import { earlyHintLinks, flushedEarlyLinks, ownsSocket } from './early-hints.js';
-import { inlineScriptAllowed, recoveryPage } from './flush-recovery.js';
-import { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
+import {
+  appendLinkHeader,
+  earlyHintLinks,
+  flushedEarlyLinks,
+  formatLink,
+  formatLinkHeader,
+  type LinkFormatOptions,
+  ownsSocket,
+} from './link/index.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import { PRELOAD_MODE } from './preload-vocabulary.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
-import { appendLinkHeader, formatLink, formatLinkHeader, type LinkFormatOptions } from './link-header.js';
 import type { HeaderTimeResult } from './preload-mode.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import type { PreloadRequest } from './preload-request.js';

@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { routePatternOf } from './cache-key.js';
-import { hasPrecondition } from './conditional-request.js';
-import { isRetryRequest } from './flush-recovery.js';
-import { headersSetByHandler } from './after-flush.js';
+import { hasPrecondition } from './conditional/index.js';
+import { headersSetByHandler, isRetryRequest } from './flush/index.js';
 import type { HeaderTimeFacts, RequestBeforeHandler } from './preload-mode.js';
 import type { PreloadRequest } from './preload-request.js';
 import type { RedirectAtHeaderTime } from './redirect-preload.js';

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { cacheKeyFor } from './cache-key.js';
-import { cleanRunNeeded, type FlushEvent } from './flush-backoff.js';
+import { type AfterFlushOutcome, cleanRunNeeded, type FlushEvent, FlushStates } from './flush/index.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { PreloadCache } from './preload.cache.js';
-import type { AfterFlushOutcome } from './after-flush.js';
 import {
   isHtmlContentType,
   type HeaderTimeFacts,
@@ -22,8 +21,9 @@ const NO_HINTS: readonly PreloadHint[] = Object.freeze([]);
 
 /**
  * What the module learns from the responses of each route, in one place: the hints its
- * pages use (under their cache key), whether it may be flushed (flush-backoff.ts, with
- * one log line per stop and resume), and whether it answers pages at all.
+ * pages use (under their cache key, in preload.cache.ts), whether it may be flushed
+ * (flush/flush-backoff.ts, with one log line per stop and resume), and whether it
+ * answers pages at all.
  */
 @Injectable()
 export class RouteLearning {
@@ -31,6 +31,7 @@ export class RouteLearning {
   /** Handlers that have answered something other than HTML, and never HTML. */
   private readonly dataHandlers = new WeakSet<Function>();
   private readonly pageHandlers = new WeakSet<Function>();
+  private readonly flushStates = new FlushStates();
   private cacheKeyFailureLogged = false;
 
   constructor(
@@ -69,7 +70,7 @@ export class RouteLearning {
     const early = this.options.presendCachedHeaders && !route.optedOut;
     const cached = early && cacheKey !== undefined ? this.cache.hintsFor(cacheKey) : undefined;
     const hints = cached ?? (early && route.rendersTemplate ? route.declaredHints : NO_HINTS);
-    const state = this.cache.flushStateOf(route.handler);
+    const state = this.flushStates.of(route.handler);
     return {
       hints,
       route: {
@@ -140,7 +141,7 @@ export class RouteLearning {
 
   /** Records what a response of the route showed; logs once when the route stops or resumes flushing. */
   private learn(request: Request, handler: Function, event: FlushEvent, problem?: string): void {
-    const { state, switched } = this.cache.learn(handler, event);
+    const { state, switched } = this.flushStates.record(handler, event);
     if (switched === 'stopped') {
       this.logger.warn(
         `${routeLabel(request)} ${problem}. It is not flushed until ${cleanRunNeeded(state.failures)} ` +

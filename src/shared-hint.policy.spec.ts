@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { assetUrl } from './asset-url.js';
 import { hasDotSegment, isShareableHint, originOf, sharedHintPolicy } from './shared-hint.policy.js';
-import { toUriReference } from './uri-reference.js';
+import { toUriReference } from './link/index.js';
 
 const policy = sharedHintPolicy('/static/', ['https://cdn.example.com', 'http://127.0.0.1:8080']);
 

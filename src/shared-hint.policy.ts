@@ -1,4 +1,4 @@
-import { toUriReference, unsafeUrlReason } from './uri-reference.js';
+import { toUriReference, unsafeUrlReason } from './link/index.js';
 
 /**
  * What a hint learnt from one request may point at to be sent early to other requests

@@ -4,7 +4,7 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { FORMATTED_MAX_BYTES } from '../src/link-header.js';
+import { FORMATTED_MAX_BYTES } from '../src/link/index.js';
 import { HINT_CACHE_MAX_BYTES } from '../src/preload.cache.js';
 import { PLAIN_HINT_CACHE_MAX_BYTES } from '../src/preload-hint.js';
 

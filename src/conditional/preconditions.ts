@@ -1,7 +1,7 @@
 import { PreconditionFailedException } from '@nestjs/common';
 import { currentValidators, evaluatePreconditions } from './conditional-request.js';
-import type { HttpExchange } from './http-exchange.js';
-import type { RoutePreload } from './preload-route.js';
+import type { HttpExchange } from '../http-exchange.js';
+import type { RoutePreload } from '../preload-route.js';
 
 /**
  * `@Conditional()`, before the handler: computes the route's validators, then answers a

@@ -73,3 +73,25 @@ export function nextFlushState(state: FlushState, event: FlushEvent): FlushTrans
     }
   }
 }
+
+/**
+ * Each handler's flush state. Keyed by handler function: bounded by the code, and not
+ * lost when a hint cache key is evicted. Held by route-learning.ts, the one owner of
+ * what routes have shown.
+ */
+export class FlushStates {
+  private readonly states = new WeakMap<Function, FlushState>();
+
+  of(handler: Function): FlushState {
+    return this.states.get(handler) ?? INITIAL_FLUSH_STATE;
+  }
+
+  /** Records what a response of the handler showed; the transition says whether it just stopped or resumed flushing. */
+  record(handler: Function, event: FlushEvent): FlushTransition {
+    const current = this.of(handler);
+    const transition = nextFlushState(current, event);
+    // A clean response of a route that flushes changes nothing: the usual case, not stored again.
+    if (transition.state !== current) this.states.set(handler, transition.state);
+    return transition;
+  }
+}

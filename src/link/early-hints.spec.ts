@@ -3,7 +3,7 @@ import { createServer, get, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { earlyHintLinks, flushedEarlyLinks, ownsSocket } from './early-hints.js';
 import { formatLink } from './link-header.js';
-import { normalizeHint } from './preload-hint.js';
+import { normalizeHint } from '../preload-hint.js';
 
 const hint = normalizeHint;
 const push = { nopush: false };

@@ -1,6 +1,6 @@
 import { earlyHintLinks } from './early-hints.js';
 import { formatLink, formatLinkHeader, orderHints } from './link-header.js';
-import { normalizeHint } from './preload-hint.js';
+import { normalizeHint } from '../preload-hint.js';
 
 const hint = normalizeHint;
 const nopush = { nopush: true };

@@ -1,4 +1,4 @@
-import { MAX_HINT_URL_LENGTH } from './preload-hint.js';
+import { MAX_HINT_URL_LENGTH } from '../preload-hint.js';
 
 /**
  * What RFC 3986 lets a URI reference carry as it is: unreserved characters, sub-delims,

@@ -1,5 +1,6 @@
 import {
   cleanRunNeeded,
+  FlushStates,
   INITIAL_FLUSH_STATE,
   nextFlushState,
   type FlushEvent,
@@ -73,5 +74,20 @@ describe('flush back-off', () => {
 
   it('grows the run 4, 8, 16… up to 256', () => {
     expect([0, 1, 2, 3, 7, 8, 20].map(cleanRunNeeded)).toEqual([1, 4, 8, 16, 256, 256, 256]);
+  });
+});
+
+describe('FlushStates', () => {
+  it('learns per handler whether it may be flushed', () => {
+    const states = new FlushStates();
+    const home = () => 'home';
+    const profile = () => 'profile';
+    expect(states.of(home).flushing).toBe(false);
+    expect(states.record(home, 'clean-late').switched).toBeUndefined();
+    expect(states.of(home).flushing).toBe(true);
+    expect(states.record(home, 'failed-flush').switched).toBe('stopped');
+    expect(states.record(home, 'failed-flush').switched).toBeUndefined();
+    expect(states.of(home).flushing).toBe(false);
+    expect(states.of(profile).flushing).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { appendLinkHeader, formatLink, formatLinkHeader, linksWithinBudget, orderHints } from './link-header.js';
-import { normalizeHint } from './preload-hint.js';
+import { normalizeHint } from '../preload-hint.js';
 
 const hint = normalizeHint;
 const nopush = { nopush: true };

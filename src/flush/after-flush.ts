@@ -1,5 +1,5 @@
-import { isHtmlContentType } from './preload-mode.js';
-import { unsafeUrlReason } from './uri-reference.js';
+import { isHtmlContentType } from '../preload-mode.js';
+import { unsafeUrlReason } from '../link/index.js';
 
 /** A header value as Node's `OutgoingMessage` holds it. */
 export type HeaderValue = number | string | readonly string[];
@@ -11,8 +11,8 @@ function firstValue(value: HeaderValue | undefined): string | undefined {
 
 /**
  * The shape of the ETag Express computes from the body on `res.send()` (the `etag`
- * package: length in hex, then 27 characters of a base64 SHA-1), weak or strong. Used
- * where the body is not at hand; where it is, the flushed response recomputes it.
+ * package: length in hex, then 27 characters of a base64 SHA-1), weak or strong: told
+ * by its shape, since hashing the body again would cost what Express already paid.
  */
 const EXPRESS_ETAG = /^(W\/)?"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/;
 
@@ -20,21 +20,18 @@ export function looksLikeExpressEtag(value: HeaderValue | undefined): boolean {
   return EXPRESS_ETAG.test(firstValue(value) ?? '');
 }
 
-/** Tells an ETag Express derived from the body (harmless to lose) from one the handler chose. */
-export type AutomaticEtagTest = (value: HeaderValue | undefined) => boolean;
-
 /**
  * Headers a page may set after its headers were flushed without anything being lost:
  * Express sets them on every `res.send()`, and the flushed response already says the
  * same (a chunked HTML body) or does not need them (a body hash, which only saves a
  * revalidation). An ETag the handler chose is not harmless: revalidation depends on it.
  */
-function isHarmlessToDrop(name: string, value: HeaderValue | undefined, isAutomaticEtag: AutomaticEtagTest): boolean {
+function isHarmlessToDrop(name: string, value: HeaderValue | undefined): boolean {
   switch (name) {
     case 'content-length':
       return true;
     case 'etag':
-      return isAutomaticEtag(value);
+      return looksLikeExpressEtag(value);
     case 'content-type':
       // The flushed header promised UTF-8 HTML; another charset would be decoded wrongly.
       return isHtmlContentType(value) && /^[^;]*(;\s*charset="?utf-8"?\s*)?$/i.test(firstValue(value) ?? '');
@@ -44,13 +41,8 @@ function isHarmlessToDrop(name: string, value: HeaderValue | undefined, isAutoma
 }
 
 /** The headers, by lower-case name, that a page set too late to be sent. */
-export function droppedHeaderNames(
-  lateHeaders: ReadonlyMap<string, HeaderValue>,
-  isAutomaticEtag: AutomaticEtagTest = looksLikeExpressEtag,
-): string[] {
-  return [...lateHeaders]
-    .filter(([name, value]) => !isHarmlessToDrop(name, value, isAutomaticEtag))
-    .map(([name]) => name);
+export function droppedHeaderNames(lateHeaders: ReadonlyMap<string, HeaderValue>): string[] {
+  return [...lateHeaders].filter(([name, value]) => !isHarmlessToDrop(name, value)).map(([name]) => name);
 }
 
 /**
@@ -84,7 +76,6 @@ export interface ResponseAfterFlush {
   readonly lateHeaders: ReadonlyMap<string, HeaderValue>;
   /** Whether the response ends here without a single body byte. */
   readonly emptyBody: boolean;
-  readonly isAutomaticEtag?: AutomaticEtagTest;
   /** A header that was flushed, by lower-case name: setting one again to the same value loses nothing. */
   readonly flushedHeader?: (name: string) => HeaderValue | undefined;
 }
@@ -114,7 +105,7 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   for (const [name, value] of response.lateHeaders) {
     if (flushedHeader === undefined || !sameHeaderValue(flushedHeader(name), value)) lateHeaders.set(name, value);
   }
-  const dropped = droppedHeaderNames(lateHeaders, response.isAutomaticEtag);
+  const dropped = droppedHeaderNames(lateHeaders);
   const location = firstValue(lateHeaders.get('location'));
   if (statusCode >= 300 && statusCode < 400 && location) {
     // res.redirect() sets these for its own little body, which the forwarding page replaces.

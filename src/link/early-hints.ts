@@ -1,12 +1,6 @@
-import {
-  formatLink,
-  formatLinkHeader,
-  formattedOnce,
-  linksWithinBudget,
-  orderHints,
-  type LinkFormatOptions,
-} from './link-header.js';
-import type { PreloadHint } from './preload-hint.interface.js';
+import { formatLink, formatLinkHeader, linksWithinBudget, orderHints, type LinkFormatOptions } from './link-header.js';
+import type { PreloadHint } from '../preload-hint.interface.js';
+import { formattedOnce } from './formatted-once.js';
 
 /**
  * The link shape `res.writeEarlyHints()` accepts (Node's own check): a quoted parameter

@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import LinkHeader from 'http-link-header';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { assetUrl } from './asset-url.js';
+import { assetUrl } from '../asset-url.js';
 import { earlyHintLinks } from './early-hints.js';
 import { formatLink, formatLinkHeader, linksWithinBudget, orderHints, type LinkFormatOptions } from './link-header.js';
-import { PreloadCollector } from './preload.collector.js';
+import { PreloadCollector } from '../preload.collector.js';
 import { toUriReference, unsafeUrlReason } from './uri-reference.js';
 
 const RUNS = 10_000;
