@@ -28,13 +28,20 @@ export const shared = {
  * specs `*.spec.ts` and e2e tests `*.e2e-spec.ts`, in-process apps, no build needed),
  * `npm run test:slow` runs `slow` (`*.slow-spec.ts`: the 100,000-request flood, the memory
  * probes and the two app processes, which run the built package in child processes).
- * `npx jest <path>` runs any file of either.
+ * The scripts choose with TEST_SUITE rather than `--selectProjects`, which would take the
+ * paths of `npm test -- <path>` for project names; without it, `npx jest <path>` runs any
+ * file of either.
  */
 export function projectsOf(config) {
-  return [
+  const projects = [
     { ...config, displayName: 'fast', testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'] },
     { ...config, displayName: 'slow', testMatch: ['**/*.slow-spec.ts'] },
   ];
+  const suite = process.env.TEST_SUITE;
+  if (!suite) return projects;
+  const chosen = projects.filter((project) => project.displayName === suite);
+  if (chosen.length === 0) throw new Error(`TEST_SUITE=${suite}: use fast or slow, or leave it unset for both`);
+  return chosen;
 }
 
 export default {
