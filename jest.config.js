@@ -50,6 +50,10 @@ export default {
   // two-core machine; most of a file's time is its apps waiting on loopback sockets, so
   // two files at once keep both cores busy.
   maxWorkers: Math.max(2, availableParallelism() - 1),
+  // How long a test or hook may take before Jest calls it stuck (no test asserts a duration).
+  // Jest's 5 s was too short on a busy two-core machine: hooks that start Nest apps, child
+  // processes or the memory probe's build, and 200 concurrent requests, ran out of it.
+  testTimeout: 60_000,
   // The default reporter prints a file once it has finished; this one says what is still
   // running when the log has been quiet for a few seconds (outside a terminal).
   reporters: ['default', '<rootDir>/test/support/progress-reporter.js'],
