@@ -25,7 +25,7 @@ module.exports = {
       },
       to: { path: '\\.decorator\\.ts$' },
     },
-    ...['flush', 'link', 'conditional'].map((folder) => ({
+    ...['flush', 'link', 'conditional', 'doctor'].map((folder) => ({
       name: `${folder}-through-its-index`,
       comment: `Outside src/${folder}/, its files are reached through src/${folder}/index.ts, which says what the folder offers.`,
       severity: 'error',

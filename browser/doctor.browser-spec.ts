@@ -125,6 +125,8 @@ describe("behind Debian's nginx 1.22 with proxy_http_version 1.1", () => {
     expect(h2.failure).toMatchObject({ kind: 'protocol' });
     expect(diagnosis.verdict).toMatchObject({ status: 'fix', strategy: 'flushHeaders' });
     expect(diagnosis.verdict.change).toMatch(/^use flushHeaders \(your proxy breaks 103 Early Hints\)/);
+    // The broken response has no headers; the warm-up's Server header names the nginx.
+    expect(diagnosis.verdict.summary).toMatch(/This is nginx 1\.\d+\.\d+ \(before 1\.29\), which does this/);
     expect(exitCode).toBe(1);
   });
 
@@ -149,6 +151,9 @@ describe("behind Debian's nginx 1.22 with its defaults (proxy_http_version 1.0, 
     const { exitCode, diagnosis } = await doctorJson(`${nginx10!.origins[0]}/slow-103`, '--insecure');
     expect(again(diagnosis)).toMatchObject({ status: 200, mode: 'late', interim: [] });
     expect(problems(diagnosis)).toEqual(['never-early']);
+    expect(diagnosis.verdict.summary).toMatch(
+      /Behind nginx 1\.\d+\.\d+, do not answer that with proxy_http_version 1\.1 alone/,
+    );
     expect(diagnosis.verdict.change).toMatch(
       /use flushHeaders, and make the proxy speak HTTP\/1\.1 to the app \(nginx: `proxy_http_version 1\.1;`\)/,
     );

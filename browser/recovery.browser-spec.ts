@@ -1,12 +1,14 @@
-import { Controller, Get, Module, Req, Res } from '@nestjs/common';
+import { Controller, Get, Module, NotFoundException, Param, Render, Req, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
+import escapeHtml from 'escape-html';
 import hbs from 'hbs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { Http2PreloadModule, PreloadCollector, registerPreloadHelper } from 'nestjs-http2-preload';
+import { declarativeRefreshUrl } from '../src/flush/redirect-page.js';
 import { ASSET_VERSION } from '../sample/src/asset-version.js';
 import { startSampleApp, type RunningApp } from './support/apps.js';
 import { startCaddy, type RunningCaddy } from './support/caddy.js';
@@ -26,7 +28,38 @@ class DownloadController {
   }
 }
 
-@Module({ imports: [Http2PreloadModule.forRoot()], controllers: [DownloadController] })
+/**
+ * Pages whose path a link may fill with cookie attributes. Each its own route, since a
+ * route that failed after a flush goes late for a while: `…/warm` renders (and warms the
+ * route), any path with `page` in it is a 404 the handler finds after the flush.
+ */
+function hostilePage(rest: string | string[]) {
+  if (String(rest).includes('page')) throw new NotFoundException('No such page');
+  return { title: 'Warm' };
+}
+
+@Controller()
+class HostilePathController {
+  @Get('semicolon/*rest')
+  @Render('plain')
+  semicolon(@Param('rest') rest: string[]) {
+    return hostilePage(rest);
+  }
+
+  @Get('domain/*rest')
+  @Render('plain')
+  domain(@Param('rest') rest: string[]) {
+    return hostilePage(rest);
+  }
+
+  @Get('encoded/*rest')
+  @Render('plain')
+  encoded(@Param('rest') rest: string[]) {
+    return hostilePage(rest);
+  }
+}
+
+@Module({ imports: [Http2PreloadModule.forRoot()], controllers: [DownloadController, HostilePathController] })
 class DownloadModule {}
 
 async function startDownloadApp(): Promise<{ port: number; close(): Promise<void> }> {
@@ -112,6 +145,108 @@ describe('a page that went wrong after its headers were flushed (Chromium throug
       expect(file.suggestedFilename()).toBe('notes.txt');
       expect(seen[0]).toEqual([200, 'early']);
       expect(await page.title()).not.toBe('pwned');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the retry cookie on a page whose path holds cookie attributes (Chromium through Caddy)', () => {
+  /** Visits `path` as a new visitor after a first one warmed its route: flushed, then a 404 found too late. */
+  async function retriedVisit(path: string) {
+    const origin = caddy!.origins[1];
+    const route = path.split('/')[1];
+    const warm = await browser!.newContext();
+    await (await warm.newPage()).goto(`${origin}/${route}/warm`);
+    await warm.close();
+    const context = await browser!.newContext();
+    const page = await context.newPage();
+    const seen = documentResponses(page);
+    await page.goto(`${origin}${path}`);
+    await page.waitForFunction(() => document.body?.innerText.includes('No such page'));
+    return { origin, route, context, page, seen };
+  }
+
+  /** The retry cookies Chromium holds, as it stored them. */
+  async function retryCookies(context: import('playwright-core').BrowserContext) {
+    return (await context.cookies()).filter((cookie) => cookie.name === 'http2-preload');
+  }
+
+  test.each(['/semicolon/page;path=/', '/domain/page;domain=127.0.0.1;path=/'])(
+    'after %s, no other page gets the cookie: the page takes the marked URL instead',
+    async (path) => {
+      const { origin, route, context, page, seen } = await retriedVisit(path);
+      try {
+        expect(seen).toEqual([
+          [200, 'early'],
+          [404, undefined],
+        ]);
+        expect(page.url()).toBe(`${origin}${path}?http2-preload=late`);
+        // The cookie the script could not use for the page itself was deleted again.
+        expect(await retryCookies(context)).toEqual([]);
+        for (const other of [`/${route}/other`, '/semicolon/warm']) {
+          await page.goto(`${origin}${other}`);
+          expect(await page.evaluate(() => document.cookie)).not.toContain('http2-preload');
+        }
+      } finally {
+        await context.close();
+      }
+    },
+  );
+
+  test('after /encoded/page%3Bpath=/, the cookie holds that exact path, the reload keeps the URL, and no other page gets it', async () => {
+    const path = '/encoded/page%3Bpath=/';
+    const { origin, context, page, seen } = await retriedVisit(path);
+    try {
+      expect(seen).toEqual([
+        [200, 'early'],
+        [404, undefined],
+      ]);
+      expect(page.url()).toBe(`${origin}${path}`);
+      expect((await retryCookies(context)).map((cookie) => cookie.path)).toEqual([path]);
+      for (const other of ['/encoded/other', '/semicolon/warm']) {
+        await page.goto(`${origin}${other}`);
+        expect(await page.evaluate(() => document.cookie)).not.toContain('http2-preload');
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the forwarding page reads its refresh as Chromium does', () => {
+  /** Refresh contents whose URL a naive reader gets wrong: quotes, whitespace, case, a missing `url=`. */
+  const contents = [
+    "0; url='/a'b",
+    '0;URL = "/b',
+    '0; /c',
+    '0, urx=/d',
+    '.5; url=/e',
+    '0; url /f',
+    '0  ; url=/g h',
+    "0; url=  '  /i'",
+    '0;\turl=\t"\t/j"',
+    '0; Url=../k?x=1',
+  ];
+
+  test.each(contents)('%j', async (content) => {
+    const start = 'http://refresh.test/dir/page';
+    const context = await browser!.newContext();
+    try {
+      // Answered by the test itself, for every URL of that made-up origin: nothing leaves the machine.
+      await context.route('http://refresh.test/**', (route) =>
+        route.fulfill({
+          contentType: 'text/html; charset=utf-8',
+          body:
+            route.request().url() === start
+              ? `<!DOCTYPE html><meta http-equiv="refresh" content="${escapeHtml(content)}">`
+              : '<!DOCTYPE html><p id="arrived">arrived</p>',
+        }),
+      );
+      const page = await context.newPage();
+      await page.goto(start);
+      await page.waitForSelector('#arrived');
+      expect(page.url()).toBe(new URL(declarativeRefreshUrl(content)!, start).href);
     } finally {
       await context.close();
     }

@@ -2,7 +2,7 @@ import accepts from 'accepts';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { answerNotModified, setValidators, type Validators } from './conditional/index.js';
-import { RETRY_MARKER, withoutRetryMarker } from './flush/index.js';
+import { RETRY_MARKER, takeRetryMarker, withoutRetryMarker } from './flush/index.js';
 
 /**
  * One request and its response, as the module needs them on either platform. The
@@ -25,7 +25,12 @@ export interface HttpExchange {
   headers(): OutgoingHttpHeaders;
   /** Puts headers the platform still holds onto the Node response, so that flushed headers carry them. */
   beforeFlush(): void;
-  /** Takes the retry mark off the URL (and, on Fastify, the already parsed query); true when it was there. */
+  /**
+   * Whether the request is a retry. The module's server hook took the mark off as the
+   * request arrived; a request that came another way (the app's handler mounted on a
+   * server of the user's own) has it taken off here, from the URL and what the platform
+   * already parsed of it, though its middleware saw it.
+   */
   takeRetryMarker(): boolean;
   setValidators(validators: Validators): void;
   answerNotModified(validators: Validators): void;
@@ -70,13 +75,10 @@ function isFastifyReply(response: unknown): response is FastifyReplyLike {
 }
 
 function takeExpressRetryMarker(request: Request): boolean {
-  // Almost no URL has it: one substring search, no parsing, on every other request.
-  if (!request.url.includes(RETRY_MARKER)) return false;
-  const url = withoutRetryMarker(request.url);
-  if (url === request.url) return false;
-  request.url = url;
-  request.originalUrl = withoutRetryMarker(request.originalUrl);
-  return true;
+  const url = request.url;
+  const retry = takeRetryMarker(request);
+  if (request.url !== url) request.originalUrl = withoutRetryMarker(request.originalUrl);
+  return retry;
 }
 
 /** Express: the app's objects are the ones the module reads and writes. A class, so a request costs one object. */
@@ -165,15 +167,12 @@ function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): 
     headers: () => reply.getHeaders(),
     beforeFlush: copyReplyHeaders,
     takeRetryMarker: () => {
-      const url = request.raw.url ?? '/';
-      if (!url.includes(RETRY_MARKER)) return false;
-      const without = withoutRetryMarker(url);
-      if (without === url) return false;
-      request.raw.url = without;
+      const url = request.raw.url;
+      const retry = takeRetryMarker(request.raw);
       // Fastify parsed the query before the handler: the app must not see the mark there either.
-      if (request.query && typeof request.query === 'object')
+      if (request.raw.url !== url && request.query && typeof request.query === 'object')
         delete (request.query as Record<string, unknown>)[RETRY_MARKER];
-      return true;
+      return retry;
     },
     setValidators: (validators) => setValidators(response, validators),
     answerNotModified: (validators) => {

@@ -22,6 +22,7 @@ import { PreloadCache } from './preload.cache.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
 import { PreloadEmitter } from './preload.emitter.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
+import { takeRetryMarkerFirstOn } from './flush/index.js';
 import { RouteLearning } from './route-learning.js';
 import { useStaticPrefixOutsideRequests } from './preload-render-context.js';
 import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.js';
@@ -58,6 +59,8 @@ export class Http2PreloadModule
 
   /** Withdraws this app's prefix for templates rendered outside a request; set while the app runs. */
   private withdrawStaticPrefix: (() => void) | undefined;
+  /** Removes the server hook that takes the retry marker off requests; set while the app runs. */
+  private releaseRetryMarker: (() => void) | undefined;
 
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
@@ -74,9 +77,12 @@ export class Http2PreloadModule
   /**
    * A global module's init hook runs before those of the app's own modules, so a
    * template they render outside a request (an e-mail at startup) already gets the prefix.
+   * The retry marker is taken off at the server, in front of all middleware: the app's
+   * server exists from `NestFactory.create()`, and takes requests only after `listen()`.
    */
   onModuleInit(): void {
     this.withdrawStaticPrefix ??= useStaticPrefixOutsideRequests(this.options.staticPrefix);
+    this.releaseRetryMarker ??= takeRetryMarkerFirstOn(this.adapterHost?.httpAdapter);
   }
 
   /** Never silently nothing: on a platform the module does not know, say so once, at startup. */
@@ -97,5 +103,7 @@ export class Http2PreloadModule
   onApplicationShutdown(): void {
     this.withdrawStaticPrefix?.();
     this.withdrawStaticPrefix = undefined;
+    this.releaseRetryMarker?.();
+    this.releaseRetryMarker = undefined;
   }
 }

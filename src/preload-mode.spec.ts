@@ -8,6 +8,7 @@ import {
   type RequestBeforeHandler,
   type RouteBeforeHandler,
 } from './preload-mode.js';
+import { NO_PRECONDITIONS, NO_VALIDATOR_HISTORY } from './conditional/index.js';
 
 describe('isHtmlContentType', () => {
   it.each(['text/html', 'text/html; charset=utf-8', 'TEXT/HTML;charset=UTF-8', ' text/html '])(
@@ -67,10 +68,16 @@ const navigation: RequestBeforeHandler = {
   httpVersion: '1.1',
   acceptsHtml: true,
   secFetchMode: 'navigate',
-  conditional: false,
+  preconditions: NO_PRECONDITIONS,
   hasSession: false,
   retry: false,
   statusCode: 200,
+};
+
+/** A browser revalidating its copy: If-None-Match, nothing settled. */
+const revalidation: RequestBeforeHandler = {
+  ...navigation,
+  preconditions: { ...NO_PRECONDITIONS, ifNoneMatch: true },
 };
 
 describe('isNavigation', () => {
@@ -96,6 +103,7 @@ describe('planBeforeHandler', () => {
     flushingLearnt: false,
     answersData: false,
     hintCount: 0,
+    validators: NO_VALIDATOR_HISTORY,
   };
 
   it("compares the handler's headers on a late GET of a route still learning whether it may be flushed", () => {
@@ -129,6 +137,7 @@ describe('chooseEarlyStrategy', () => {
     flushingLearnt: true,
     answersData: false,
     hintCount: 2,
+    validators: NO_VALIDATOR_HISTORY,
   };
   const hintsRoute: RouteBeforeHandler = { ...flushRoute, strategy: 'earlyHints' };
 
@@ -156,7 +165,7 @@ describe('chooseEarlyStrategy', () => {
     });
 
     it('is not chosen when the handler could still decide something the flush would commit', () => {
-      expect(chooseEarlyStrategy({ ...navigation, conditional: true }, flushRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy(revalidation, flushRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy({ ...navigation, statusCode: 201 }, flushRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy(navigation, { ...flushRoute, flushable: false }, true)).toBeUndefined();
     });
@@ -166,7 +175,7 @@ describe('chooseEarlyStrategy', () => {
     it('is chosen for GET and HEAD navigations, but not for a revalidation that may end in a 304', () => {
       expect(chooseEarlyStrategy(navigation, hintsRoute, true)).toBe('earlyHints');
       expect(chooseEarlyStrategy({ ...navigation, method: 'HEAD' }, hintsRoute, true)).toBe('earlyHints');
-      expect(chooseEarlyStrategy({ ...navigation, conditional: true }, hintsRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy(revalidation, hintsRoute, true)).toBeUndefined();
       expect(chooseEarlyStrategy({ ...navigation, httpVersion: '2.0' }, hintsRoute, true)).toBe('earlyHints');
     });
 
@@ -184,6 +193,18 @@ describe('chooseEarlyStrategy', () => {
   ])('sends nothing early for a request %s, whatever the strategy', (_case, request, route) => {
     expect(chooseEarlyStrategy(request, { ...flushRoute, ...route }, true)).toBeUndefined();
     expect(chooseEarlyStrategy(request, { ...hintsRoute, ...route }, true)).toBeUndefined();
+  });
+
+  it('treats a revalidation of a route whose validators never repeated as a plain navigation, by either strategy', () => {
+    const uniqueEtags = { validators: { ...NO_VALIDATOR_HISTORY, etags: 'unique' as const } };
+    expect(chooseEarlyStrategy(revalidation, { ...flushRoute, ...uniqueEtags }, true)).toBe('flushHeaders');
+    expect(chooseEarlyStrategy(revalidation, { ...hintsRoute, ...uniqueEtags }, true)).toBe('earlyHints');
+    const ranged = { ...revalidation, preconditions: { ...revalidation.preconditions, range: true } };
+    expect(chooseEarlyStrategy(ranged, { ...flushRoute, ...uniqueEtags }, true)).toBeUndefined();
+    // Still only what any navigation needs: a retry stays late.
+    expect(
+      chooseEarlyStrategy({ ...revalidation, retry: true }, { ...flushRoute, ...uniqueEtags }, true),
+    ).toBeUndefined();
   });
 
   it('sends nothing early when presending cached headers is off', () => {

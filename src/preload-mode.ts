@@ -1,3 +1,4 @@
+import { preconditionsAllowEarly, type PreconditionFacts, type ValidatorHistory } from './conditional/index.js';
 import {
   PRELOAD_MODE,
   PRELOAD_STRATEGY,
@@ -53,11 +54,11 @@ export interface RequestBeforeHandler {
   /** The `Sec-Fetch-Mode` header, which browsers send; undefined when absent. */
   readonly secFetchMode: string | undefined;
   /**
-   * The request carries a precondition (`If-None-Match`, `If-Modified-Since`, `If-Match`,
-   * `If-Unmodified-Since`) that the route's `@Conditional()` validators have not already
-   * settled before the handler, or a `Range`.
+   * Its preconditions (`If-None-Match`, `If-Modified-Since`, `If-Match`,
+   * `If-Unmodified-Since`) and `Range`, and whether `@Conditional()` settled them
+   * before the handler (conditional/revalidation.ts).
    */
-  readonly conditional: boolean;
+  readonly preconditions: PreconditionFacts;
   /** A session middleware (`express-session`, `cookie-session`) is on the request: it writes its cookie with the headers. */
   readonly hasSession: boolean;
   /** The browser's second try after a flushed response went wrong (see flush-recovery.ts). */
@@ -80,6 +81,8 @@ export interface RouteBeforeHandler {
   readonly answersData: boolean;
   /** How many hints there are to send: cached or declared. */
   readonly hintCount: number;
+  /** What its responses have shown about their validators: whether a revalidation of it may match (conditional/validator-memory.ts). */
+  readonly validators: ValidatorHistory;
 }
 
 /**
@@ -98,8 +101,10 @@ export function isNavigation(request: RequestBeforeHandler): boolean {
  * whose GET would be flushed: its response says `early`, as the GET's would), or
  * undefined when they wait for the response (`late`).
  *
- * A conditional or range request gets nothing early: it must still get its 304, 412 or
- * 206, which no hint belongs on (unless `@Conditional()` already settled it). Neither
+ * A conditional or range request gets nothing early while it may still end in a 304,
+ * 412 or 206, which no hint belongs on: unless `@Conditional()` settled it with
+ * validators the module owns, or it revalidates a route whose validators have never
+ * repeated (conditional/revalidation.ts). Neither
  * does the retry of a page that went wrong after a flush. Flushed headers commit the
  * response, so they are sent only when nothing the handler could still decide is at
  * stake: a GET (a HEAD has no body to stream after them), a status still at 200, no
@@ -113,8 +118,7 @@ export function chooseEarlyStrategy(
   presendCachedHeaders: boolean,
 ): PreloadStrategy | 'announce' | undefined {
   if (!presendCachedHeaders || route.optedOut || route.hintCount === 0 || !isNavigation(request)) return undefined;
-  // A revalidation most likely ends in a 304, for a page whose assets the browser has.
-  if (request.conditional || request.retry) return undefined;
+  if (request.retry || !preconditionsAllowEarly(request.preconditions, route.validators)) return undefined;
   switch (route.strategy) {
     case PRELOAD_STRATEGY.flushHeaders: {
       const safe = request.statusCode === 200 && !request.hasSession && route.flushable;

@@ -1,9 +1,14 @@
 import type { Request, Response } from 'express';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { routePatternOf } from './cache-key.js';
-import { hasPrecondition } from './conditional/index.js';
-import { headersSetByHandler, isRetryRequest } from './flush/index.js';
-import type { HeaderTimeFacts, RequestBeforeHandler } from './preload-mode.js';
+import {
+  NO_PRECONDITIONS,
+  settledValidatorsOf,
+  type PreconditionFacts,
+  type ValidatorObservation,
+} from './conditional/index.js';
+import { headersSetByHandler } from './flush/index.js';
+import { isHtmlContentType, isSuccess, type HeaderTimeFacts, type RequestBeforeHandler } from './preload-mode.js';
 import type { PreloadRequest } from './preload-request.js';
 import type { RedirectAtHeaderTime } from './redirect-preload.js';
 
@@ -31,6 +36,29 @@ function acceptsHtml(request: Request): boolean {
   return admits;
 }
 
+/**
+ * The request's conditional and range headers, and what `@Conditional()` settled
+ * (`settled`: it evaluated them and the request goes on to its handler).
+ */
+function preconditionsOf(request: Request, response: Response, settled: boolean): PreconditionFacts {
+  const { headers } = request;
+  const ifNoneMatch = headers['if-none-match'] !== undefined;
+  const ifModifiedSince = headers['if-modified-since'] !== undefined;
+  const ifMatchOrUnmodifiedSince = headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined;
+  const range = headers.range !== undefined;
+  if (!ifNoneMatch && !ifModifiedSince && !ifMatchOrUnmodifiedSince && !range) return NO_PRECONDITIONS;
+  const validators = settled ? settledValidatorsOf(response) : undefined;
+  return {
+    ifNoneMatch,
+    ifModifiedSince,
+    ifMatchOrUnmodifiedSince,
+    range,
+    settled,
+    moduleEtag: validators?.etag !== undefined,
+    moduleLastModified: validators?.lastModified !== undefined,
+  };
+}
+
 export function requestBeforeHandler(
   request: Request,
   response: Response,
@@ -45,10 +73,10 @@ export function requestBeforeHandler(
     httpVersion: request.httpVersion,
     acceptsHtml: acceptsHtml(request),
     secFetchMode: typeof secFetchMode === 'string' ? secFetchMode : undefined,
-    conditional: (!settled && hasPrecondition(headers)) || headers.range !== undefined,
+    preconditions: preconditionsOf(request, response, settled),
     // express-session and cookie-session define it; they write their cookie with the headers.
     hasSession: 'session' in appRequest,
-    retry: retry || isRetryRequest('', headers.cookie),
+    retry,
     statusCode: response.statusCode,
   };
 }
@@ -90,6 +118,42 @@ export function responseAtHeaderTime(
     sentEarly,
     method: request.method,
     setByHandler: before === undefined ? undefined : headersSetByHandler(before, response.getHeaders()),
+  };
+}
+
+function headerText(value: number | string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+/**
+ * What a page response shows about its validators, for the route's validator memory:
+ * when its headers are written (late), or at its first body byte after a flush
+ * (`flushed`: a page the flush guard let through, or a `304` it stopped), where the
+ * ETag Express computed from the body is read although the flushed headers could not
+ * carry it. Undefined for anything else (an error, JSON).
+ */
+export function validatorObservation(
+  { request, response }: PreloadRequest,
+  flushed: boolean,
+): ValidatorObservation | undefined {
+  const { method, headers } = request;
+  const { statusCode } = response;
+  if (method !== 'GET' && method !== 'HEAD') return undefined;
+  // A 304 tells something only as the answer to a revalidation (a handler may set one itself).
+  const notModified =
+    statusCode === 304 && (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined);
+  const page = flushed || (isSuccess(statusCode) && isHtmlContentType(response.getHeader('content-type')));
+  if (!notModified && !page) return undefined;
+  const settled = settledValidatorsOf(response);
+  return {
+    etag: headerText(response.getHeader('etag')),
+    lastModified: headerText(response.getHeader('last-modified')),
+    moduleEtag: settled?.etag,
+    moduleLastModified: settled?.lastModified?.toUTCString(),
+    notModified,
+    ifNoneMatch: headers['if-none-match'] !== undefined,
+    underFlush: flushed && notModified,
   };
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { cacheKeyFor } from './cache-key.js';
+import { ValidatorMemories } from './conditional/index.js';
 import { type AfterFlushOutcome, cleanRunNeeded, type FlushEvent, FlushStates } from './flush/index.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
@@ -12,7 +13,7 @@ import {
   type RouteBeforeHandler,
 } from './preload-mode.js';
 import type { PreloadRequest } from './preload-request.js';
-import { routeLabel } from './request-facts.js';
+import { routeLabel, validatorObservation } from './request-facts.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import type { RoutePreload } from './preload-route.js';
 import type { HttpExchange } from './http-exchange.js';
@@ -22,8 +23,9 @@ const NO_HINTS: readonly PreloadHint[] = Object.freeze([]);
 /**
  * What the module learns from the responses of each route, in one place: the hints its
  * pages use (under their cache key, in preload.cache.ts), whether it may be flushed
- * (flush/flush-backoff.ts, with one log line per stop and resume), and whether it
- * answers pages at all.
+ * (flush/flush-backoff.ts, with one log line per stop and resume), whether it
+ * answers pages at all, and whether its validators repeat (conditional/validator-memory.ts:
+ * may a revalidation of it match).
  */
 @Injectable()
 export class RouteLearning {
@@ -32,6 +34,7 @@ export class RouteLearning {
   private readonly dataHandlers = new WeakSet<Function>();
   private readonly pageHandlers = new WeakSet<Function>();
   private readonly flushStates = new FlushStates();
+  private readonly validatorMemories = new ValidatorMemories();
   private cacheKeyFailureLogged = false;
 
   constructor(
@@ -80,6 +83,7 @@ export class RouteLearning {
         flushingLearnt: state.flushing,
         answersData: this.dataHandlers.has(route.handler),
         hintCount: hints.length,
+        validators: this.validatorMemories.of(route.handler),
       },
     };
   }
@@ -106,7 +110,9 @@ export class RouteLearning {
    * gets them), and whether its handler set headers that flushing would lose.
    */
   fromResponse(page: PreloadRequest, facts: HeaderTimeFacts, result: HeaderTimeResult): void {
-    this.noteAnswer(page.route.handler, facts.contentType);
+    // A 304 has no type: it says nothing about what the handler answers.
+    if (facts.statusCode !== 304) this.noteAnswer(page.route.handler, facts.contentType);
+    this.noteValidators(page, false);
     if (result.remember) this.rememberPage(page.cacheKey, page.collector.entries());
     if (result.flushEvent) {
       const problem = `sets ${facts.setByHandler?.join(', ')} while it runs, which flushed headers would lose`;
@@ -117,6 +123,8 @@ export class RouteLearning {
   /** What followed a flush: a clean page teaches the route's hints; anything else holds the route back (flush-backoff.ts). */
   afterFlush(page: PreloadRequest, outcome: AfterFlushOutcome): void {
     const { request, route } = page;
+    // A page let through shows its validators; a 304 stopped underneath is a revalidation that matched.
+    if ((outcome.action === 'send' || page.response.statusCode === 304) && this.noteValidators(page, true)) return;
     if (outcome.action === 'send') {
       this.learn(request, route.handler, 'clean-flush');
       this.rememberPage(page.cacheKey, page.collector.entries());
@@ -132,6 +140,28 @@ export class RouteLearning {
       'failed-flush',
       `${outcome.problem} after its headers had been flushed; ${ending}`,
     );
+  }
+
+  /**
+   * Notes the validators a page response carried (or the 304 it became). True for a
+   * revalidation answered `304` underneath flushed headers: it ended on the page that
+   * asks again, but it shows only that the route's validators repeat, not that its
+   * plain navigations cannot be flushed, so it teaches the validator memory (the route's
+   * revalidations go late from now on) and not the flush back-off.
+   */
+  private noteValidators(page: PreloadRequest, flushed: boolean): boolean {
+    const observation = validatorObservation(page, flushed);
+    if (observation === undefined) return false;
+    const firstMatch = this.validatorMemories.record(page.route.handler, observation);
+    if (!observation.underFlush) return false;
+    if (firstMatch) {
+      this.logger.warn(
+        `${routeLabel(page.request)} answered 304 after its headers had been flushed: a revalidation matched, ` +
+          'which its responses had not shown could happen; the browser got a page that asks again, and gets the 304 late. ' +
+          'Its revalidations are answered late from now on.',
+      );
+    }
+    return true;
   }
 
   /** Replaces the key's hints with what a page just used. */

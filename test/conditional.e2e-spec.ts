@@ -1,7 +1,19 @@
 import { Body, Controller, Get, Module, Put, Query, Render } from '@nestjs/common';
-import { Conditional, ETag, Http2PreloadModule, LastModified } from '../src/index.js';
-import { PAGE_ASSETS, startApp, type RunningApp } from './support/app.js';
-import { linkUrls, navigate, request, stagedNavigation } from './support/http.js';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import Handlebars from 'handlebars';
+import type { AddressInfo } from 'node:net';
+import { Conditional, ETag, Http2PreloadModule, LastModified, registerPreloadHelper } from '../src/index.js';
+import { FIXTURE_VIEWS, PAGE_ASSETS, startApp, type RunningApp } from './support/app.js';
+import {
+  BROWSER_NAVIGATION_HEADERS,
+  linkUrls,
+  navigate,
+  request,
+  stagedNavigation,
+  type HttpResult,
+} from './support/http.js';
+import { isRecoveryPage } from './support/recovery.js';
 import { Gate } from './support/gate.js';
 import { RecordingLogger } from './support/logger.js';
 
@@ -163,5 +175,195 @@ describe('without @Conditional', () => {
     await navigate(`${running.baseUrl}/handler-etag`);
     expect((await navigate(`${running.baseUrl}/handler-etag`)).headers['x-http2-preload']).toBe('early');
     expect((await navigate(`${running.baseUrl}/handler-etag`, headers)).headers['x-http2-preload']).toBe('late');
+  });
+});
+
+/** The resource of the routes below, and its body: a page that changes only when it does. */
+const resource = { version: 1, modified: new Date('2026-11-20T10:00:00Z') };
+
+@Controller()
+class ForeignValidatorsController {
+  @Get('modified')
+  @Render('page')
+  @LastModified(() => resource.modified)
+  modified() {
+    return { title: `Version ${resource.version}` };
+  }
+
+  @Get('etag-none')
+  @Render('page')
+  @ETag(() => undefined)
+  etagNone() {
+    return { title: `Version ${resource.version}` };
+  }
+
+  @Get('owned')
+  @Render('page')
+  @ETag(() => `v${resource.version}`)
+  owned() {
+    return { title: `Version ${resource.version}` };
+  }
+}
+
+@Module({ imports: [Http2PreloadModule.forRoot()], controllers: [ForeignValidatorsController] })
+class ForeignValidatorsModule {}
+
+/**
+ * What a browser does with its cache on a navigation: it keeps the page's `ETag` and
+ * `Last-Modified` from each `200`, and revalidates with `If-None-Match` and
+ * `If-Modified-Since`; a `304` shows the page it has.
+ */
+class BrowserCache {
+  private readonly entries = new Map<string, { etag?: string; lastModified?: string; body: string }>();
+
+  async visit(url: string): Promise<HttpResult & { shown: string }> {
+    const entry = this.entries.get(url);
+    const headers: Record<string, string> = { ...BROWSER_NAVIGATION_HEADERS };
+    if (entry?.etag) headers['if-none-match'] = entry.etag;
+    if (entry?.lastModified) headers['if-modified-since'] = entry.lastModified;
+    const res = await navigate(url, headers);
+    if (res.statusCode === 304 && entry) return { ...res, shown: entry.body };
+    const etag = res.headers.etag;
+    const lastModified = res.headers['last-modified'];
+    if (etag || lastModified) this.entries.set(url, { etag, lastModified, body: res.body });
+    else this.entries.delete(url);
+    return { ...res, shown: res.body };
+  }
+}
+
+describe('@Conditional() with validators the module does not own (Express adds its own ETag)', () => {
+  let running: RunningApp;
+  let logger: RecordingLogger;
+  const url = (path: string) => `${running.baseUrl}${path}`;
+  const plain = async (path: string) => (await navigate(url(path), BROWSER_NAVIGATION_HEADERS)).headers;
+
+  beforeEach(async () => {
+    Object.assign(resource, { version: 1, modified: new Date('2026-11-20T10:00:00Z') });
+    logger = new RecordingLogger();
+    running = await startApp(ForeignValidatorsModule, { nest: { logger } });
+  });
+  afterEach(() => running.close());
+
+  it.each(['/modified', '/etag-none'])(
+    "revalidates %s with the 304 Express's own ETag earns, never a retry page, and keeps flushing plain navigations",
+    async (path) => {
+      const browser = new BrowserCache();
+      const first = await browser.visit(url(path));
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['x-http2-preload']).toBe('late');
+      expect(first.headers.etag).toMatch(/^W\/"/);
+
+      for (let i = 0; i < 3; i += 1) {
+        const again = await browser.visit(url(path));
+        expect(isRecoveryPage(again.body)).toBe(false);
+        expect(again.statusCode).toBe(304);
+        expect(again.shown).toContain('<h1>Version 1</h1>');
+        expect((await plain(path))['x-http2-preload']).toBe('early');
+      }
+
+      resource.version = 2;
+      resource.modified = new Date('2026-11-21T10:00:00Z');
+      const changed = await browser.visit(url(path));
+      expect(changed.statusCode).toBe(200);
+      expect(isRecoveryPage(changed.body)).toBe(false);
+      expect(changed.body).toContain('<h1>Version 2</h1>');
+      expect((await plain(path))['x-http2-preload']).toBe('early');
+      expect(logger.at('warn')).toEqual([]);
+    },
+  );
+
+  it('revalidates a copy that came flushed (Last-Modified, no ETag) before the handler, and sends a changed page early', async () => {
+    await navigate(url('/modified'));
+    const flushed = await navigate(url('/modified'), BROWSER_NAVIGATION_HEADERS);
+    expect(flushed.headers['x-http2-preload']).toBe('early');
+    expect(flushed.headers.etag).toBeUndefined();
+    const lastModified = String(flushed.headers['last-modified']);
+
+    const unchanged = await navigate(url('/modified'), { 'if-modified-since': lastModified });
+    expect(unchanged.statusCode).toBe(304);
+
+    resource.version = 2;
+    resource.modified = new Date('2026-11-21T10:00:00Z');
+    const changed = await navigate(url('/modified'), { 'if-modified-since': lastModified });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers['x-http2-preload']).toBe('early');
+    expect(isRecoveryPage(changed.body)).toBe(false);
+    expect(changed.body).toContain('<h1>Version 2</h1>');
+    expect(logger.at('warn')).toEqual([]);
+  });
+
+  it("answers @ETag() with Express's etag on: a match with 304 before the handler, a change early", async () => {
+    const browser = new BrowserCache();
+    expect((await browser.visit(url('/owned'))).headers.etag).toBe('"v1"');
+    expect((await plain('/owned'))['x-http2-preload']).toBe('early');
+    expect((await browser.visit(url('/owned'))).statusCode).toBe(304);
+
+    resource.version = 2;
+    const changed = await browser.visit(url('/owned'));
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers['x-http2-preload']).toBe('early');
+    expect(changed.headers.etag).toBe('"v2"');
+    expect(isRecoveryPage(changed.body)).toBe(false);
+    expect(changed.body).toContain('<h1>Version 2</h1>');
+    expect((await browser.visit(url('/owned'))).statusCode).toBe(304);
+    expect(logger.at('warn')).toEqual([]);
+  });
+
+  // RFC 9110 §13.1.3, §13.1.4: ignored. Express's own check (the fresh package, Date.parse) would take them, so
+  // the module settles it: late, and also after a flush, where a 304 would have ended on the page that asks again.
+  it.each(['2099-12-31', '3000', '12/31/2099', 'Tue, 31 Dec 2099'])(
+    'ignores If-Modified-Since: %s, which is not an HTTP-date, late and flushed',
+    async (value) => {
+      const late = await navigate(url('/modified'), { 'if-modified-since': value });
+      expect(late.statusCode).toBe(200);
+      expect(late.headers['x-http2-preload']).toBe('late');
+      const early = await navigate(url('/modified'), { 'if-modified-since': value });
+      expect(early.statusCode).toBe(200);
+      expect(early.headers['x-http2-preload']).toBe('early');
+      expect(isRecoveryPage(early.body)).toBe(false);
+      expect(early.body).toContain('<h1>Version 1</h1>');
+      expect(logger.at('warn')).toEqual([]);
+    },
+  );
+
+  it('ignores If-Unmodified-Since: 2001-01-01 on a GET (no 412), and takes an obsolete HTTP-date format', async () => {
+    expect((await navigate(url('/modified'), { 'if-unmodified-since': '2001-01-01' })).statusCode).toBe(200);
+    expect((await navigate(url('/modified'), { 'if-unmodified-since': 'Mon Jan  1 00:00:00 2001' })).statusCode).toBe(
+      412,
+    );
+    expect(
+      (await navigate(url('/modified'), { 'if-modified-since': 'Saturday, 21-Nov-26 10:00:00 GMT' })).statusCode,
+    ).toBe(304);
+  });
+});
+
+describe('@Conditional() dates on Fastify', () => {
+  let app: NestFastifyApplication;
+  let baseUrl: string;
+  const url = (path: string) => `${baseUrl}${path}`;
+
+  beforeEach(async () => {
+    Object.assign(resource, { version: 1, modified: new Date('2026-11-20T10:00:00Z') });
+    app = await NestFactory.create<NestFastifyApplication>(ForeignValidatorsModule, new FastifyAdapter(), {
+      logger: false,
+    });
+    const handlebars = Handlebars.create();
+    registerPreloadHelper(handlebars);
+    app.setViewEngine({ engine: { handlebars }, templates: FIXTURE_VIEWS, layout: 'layout.hbs' });
+    await app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterEach(() => app.close());
+
+  it('ignores a date that is not an HTTP-date, late and flushed, and answers a real one', async () => {
+    for (const mode of ['late', 'early']) {
+      const res = await navigate(url('/modified'), { 'if-modified-since': '2099-12-31' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-http2-preload']).toBe(mode);
+      expect(isRecoveryPage(res.body)).toBe(false);
+    }
+    const lastModified = resource.modified.toUTCString();
+    expect((await navigate(url('/modified'), { 'if-modified-since': lastModified })).statusCode).toBe(304);
+    expect((await navigate(url('/modified'), { 'if-unmodified-since': '2001-01-01' })).statusCode).toBe(200);
   });
 });

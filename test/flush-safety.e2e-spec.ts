@@ -29,7 +29,12 @@ import { registerPreloadHelper } from '../src/index.js';
 const NOTES = fileURLToPath(new URL('./fixtures/files/notes.txt', import.meta.url));
 
 /** What the handlers do on the next request. */
-const next = { body: 'page' as 'page' | 'attachment' | 'events' | 'file' | 'javascript' | 'cookie', gate: Gate.open() };
+const next = {
+  body: 'page' as 'page' | 'attachment' | 'events' | 'file' | 'javascript' | 'location' | 'cookie',
+  gate: Gate.open(),
+  /** The `Location` the handler sets as it is (res.redirect() would percent-encode it) for `location`. */
+  location: '/',
+};
 
 /** The app's own HTML 404 page, as a site shows it. */
 @Catch(HttpException)
@@ -66,6 +71,9 @@ class UsersController {
         return res.sendFile(NOTES);
       case 'javascript':
         return res.redirect('javascript:alert(document.cookie)');
+      case 'location':
+        res.status(302).setHeader('Location', next.location);
+        return res.end();
       case 'cookie':
         res.cookie('private', 'yes');
         return next.gate.opened.then(() => res.render('page', { title: 'Download' }));
@@ -175,6 +183,31 @@ describe('after a flush, the browser ends on what the app answers', () => {
     const retry = await navigate(url('/download'), { cookie: 'http2-preload=late' });
     expect(retry.statusCode).toBe(302);
     expect(retry.headers.location).toBe('javascript:alert(document.cookie)');
+  });
+
+  it.each([' "javascript:alert(document.cookie)', "\t'JavaScript:alert(1)'", 'java\tscript:alert(1)', '"vbscript:x"'])(
+    'never forwards to %j, which a browser would read as a script URL: the retry gets the redirect itself',
+    async (location) => {
+      await navigate(url('/download'));
+      next.body = 'location';
+      next.location = location;
+      const flushed = await navigate(url('/download'));
+      expect(isRecoveryPage(flushed.body)).toBe(true);
+      expect(flushed.body.toLowerCase()).not.toMatch(/script:|&#39;|&quot;/);
+      const retry = await navigate(url('/download'), { cookie: 'http2-preload=late' });
+      expect(retry.statusCode).toBe(302);
+      expect(retry.headers.location).toBe(location.trim());
+    },
+  );
+
+  it('forwards a Location as the browser reads it: trimmed, tabs and newlines gone', async () => {
+    await navigate(url('/download'));
+    next.body = 'location';
+    next.location = ' /us\ters/1\t';
+    const flushed = await navigate(url('/download'));
+    expect(isRecoveryPage(flushed.body)).toBe(false);
+    expect(refreshTarget(flushed.body)).toBe('/users/1');
+    expect(flushed.body).toContain('<a href="/users/1">');
   });
 
   it('loses no cookie in a burst of concurrent flushed responses that set one', async () => {

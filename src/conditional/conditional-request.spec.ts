@@ -59,6 +59,26 @@ describe('evaluatePreconditions (RFC 9110 §13.2.2)', () => {
     expect(evaluatePreconditions(get({ ifModifiedSince: after }), { etag: '"v2"' })).toBe('proceed');
   });
 
+  // RFC 9110 §13.1.3, §13.1.4: a value that is not an HTTP-date is ignored, whatever Date.parse() makes of it.
+  it.each(['2099-12-31', '3000', '12/31/2099', 'Tue, 31 Dec 2099'])(
+    'ignores %j in If-Modified-Since and If-Unmodified-Since',
+    (value) => {
+      expect(evaluatePreconditions(get({ ifModifiedSince: value }), both)).toBe('proceed');
+      expect(evaluatePreconditions(get({ ifUnmodifiedSince: '2001-01-01' }), both)).toBe('proceed');
+      expect(evaluatePreconditions(put({ ifUnmodifiedSince: value.replace('2099', '2001') }), both)).toBe('proceed');
+    },
+  );
+
+  it('reads the obsolete RFC 850 and asctime formats as RFC 9110 §5.6.7 requires', () => {
+    expect(evaluatePreconditions(get({ ifModifiedSince: 'Friday, 20-Nov-26 10:00:00 GMT' }), both)).toBe(
+      'not-modified',
+    );
+    expect(evaluatePreconditions(get({ ifModifiedSince: 'Fri Nov 20 10:00:00 2026' }), both)).toBe('not-modified');
+    expect(evaluatePreconditions(put({ ifUnmodifiedSince: 'Thu Nov 19 10:00:00 2026' }), both)).toBe(
+      'precondition-failed',
+    );
+  });
+
   it('checks If-Match before If-None-Match: a failed If-Match is a 412 even when If-None-Match would give 304', () => {
     expect(evaluatePreconditions(get({ ifMatch: '"v1"', ifNoneMatch: '"v2"' }), both)).toBe('precondition-failed');
   });

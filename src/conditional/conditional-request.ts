@@ -1,3 +1,5 @@
+import { parseHttpDate } from './http-date.js';
+
 /**
  * Conditional requests (RFC 9110 §13), decided before the handler runs from validators
  * the route computes cheaply: Django's `condition(etag_func, last_modified_func)`.
@@ -72,11 +74,10 @@ function ifNoneMatchPasses(header: string, validators: Validators): boolean {
   return !list.some((tag) => opaque(tag) === opaque(etag));
 }
 
-/** Seconds since the epoch of an HTTP-date, or undefined for anything else (which is then ignored). */
+/** Seconds since the epoch of an HTTP-date, or undefined for anything else (which is then ignored: RFC 9110 §13.1.3, §13.1.4). */
 function httpDateSeconds(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : Math.floor(time / 1000);
+  const time = parseHttpDate(value);
+  return time === undefined ? undefined : Math.floor(time / 1000);
 }
 
 function seconds(date: Date): number {
@@ -110,16 +111,6 @@ export function evaluatePreconditions(request: PreconditionHeaders, validators: 
     }
   }
   return 'proceed';
-}
-
-/** Whether the request carries any precondition or range header: without validators known up front it must not go early. */
-export function hasPrecondition(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
-  return (
-    headers['if-none-match'] !== undefined ||
-    headers['if-modified-since'] !== undefined ||
-    headers['if-match'] !== undefined ||
-    headers['if-unmodified-since'] !== undefined
-  );
 }
 
 /** The validator functions a route declares (`@Conditional()`, `@ETag()`, `@LastModified()`). */

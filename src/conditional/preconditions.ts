@@ -1,7 +1,16 @@
 import { PreconditionFailedException } from '@nestjs/common';
-import { currentValidators, evaluatePreconditions } from './conditional-request.js';
+import { currentValidators, evaluatePreconditions, type Validators } from './conditional-request.js';
+import { agreeOnFreshness } from './freshness.js';
 import type { HttpExchange } from '../http-exchange.js';
 import type { RoutePreload } from '../preload-route.js';
+
+/** What the module put on each response it settled (by the Node response): which validators it owns. */
+const SETTLED = new WeakMap<object, Validators>();
+
+/** The validators `settlePreconditions` put on a response that goes on to its handler; undefined when it settled none. */
+export function settledValidatorsOf(response: object): Validators | undefined {
+  return SETTLED.get(response);
+}
 
 /**
  * `@Conditional()`, before the handler: computes the route's validators, then answers a
@@ -28,6 +37,11 @@ export async function settlePreconditions(exchange: HttpExchange, route: RoutePr
     return true;
   }
   // What a changed resource now is: only a GET or HEAD answer describes it.
-  if (request.method === 'GET' || request.method === 'HEAD') exchange.setValidators(validators);
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    exchange.setValidators(validators);
+    SETTLED.set(exchange.response, validators);
+    // Settled: Express must not decide otherwise when the body is sent (freshness.ts).
+    agreeOnFreshness(exchange.response);
+  }
   return false;
 }

@@ -1,4 +1,4 @@
-import { commonFolder, diagnose, nonceRequired } from './analysis.js';
+import { diagnose } from './analysis.js';
 import type { AssetFetch, Exchange, Observations } from './observation.js';
 
 /** What the sample's /slow page looks like, as the doctor reads it. */
@@ -340,18 +340,146 @@ describe('diagnose: the hinted files', () => {
   });
 });
 
-test('nonceRequired follows the directive that governs each kind of preload', () => {
-  expect(nonceRequired("default-src 'self'; script-src 'nonce-a'", 'script')).toBe(true);
-  expect(nonceRequired("default-src 'self'; script-src 'nonce-a'", 'style')).toBe(false);
-  expect(nonceRequired("default-src 'nonce-a'", 'style')).toBe(true);
-  expect(nonceRequired("script-src 'nonce-a'; script-src-elem 'self'", 'script')).toBe(false);
-  expect(nonceRequired("default-src 'self', style-src 'nonce-a'", 'style')).toBe(true);
-  expect(nonceRequired("script-src 'nonce-a'", 'image')).toBe(false);
-  expect(nonceRequired(undefined, 'script')).toBe(false);
+describe('diagnose: hostile bodies', () => {
+  // Not timed: before the scanners were linear, each of these ran for minutes (hours at 2 MB).
+  test('a 2 MB page of `<a` without `>` and a hinted 400 KB stylesheet of `url(`: a diagnosis, not a hang', () => {
+    const page = exchange({ body: '\n' + '<a'.repeat(1024 * 1024) });
+    const sheet = { ...assets()[0], body: 'url('.repeat(100_000) };
+    const { verdict, findings } = diagnose(observations({ h2: page, assets: [sheet, ...assets().slice(1)] }));
+    expect(verdict.status).toBe('fix');
+    // The page's own tags are gone in the noise: every hint is reported unused, nothing crashed.
+    expect(findings.filter((f) => f.code === 'hint-unused')).toHaveLength(3);
+  });
+
+  test('a page of 100,000 tags loading the same file', () => {
+    const body = PAGE + '<script src="/static/js/app.js?v=1"></script>'.repeat(100_000);
+    expect(diagnose(observations({ h2: exchange({ body }) })).verdict.status).toBe('ok');
+  });
 });
 
-test('commonFolder finds the shared folder of the files', () => {
-  expect(commonFolder(['/static/css/app.css', '/static/js/app.js'])).toBe('/static/');
-  expect(commonFolder(['/static/css/app.css'])).toBe('/static/css/');
-  expect(commonFolder(['/a.css', '/static/b.js'])).toBe('/');
+describe('diagnose: behind nginx', () => {
+  const nginxHeaders = { ...exchange().headers, server: 'nginx/1.22.1' };
+  const buffered = (headers: Record<string, string>) =>
+    exchange({ headersAtMs: 310, firstChunkBlank: false, contentAtMs: 310, endAtMs: 311, headers });
+
+  test('flushed headers held with the page, X-Accel-Buffering: no seen: the HTTP/1.0 head, not the module; proxy_http_version 1.1', () => {
+    const { verdict } = diagnose(
+      observations({ h2: buffered({ ...nginxHeaders, 'x-accel-buffering': 'no' }), http1: undefined }),
+    );
+    expect(verdict.summary).toMatch(/the app sent X-Accel-Buffering: no, so nginx did not buffer the page/);
+    expect(verdict.summary).toMatch(/Not the module's doing/);
+    expect(verdict.change).toMatch(/^your proxy buffers flushed headers: add `proxy_http_version 1\.1;`/);
+    expect(verdict.change).not.toMatch(/proxy_buffering off/);
+  });
+
+  test('flushed headers held with the page, no X-Accel-Buffering seen (nginx hides it): proxy_http_version 1.1, and why', () => {
+    const { verdict } = diagnose(observations({ h2: buffered(nginxHeaders), http1: undefined }));
+    expect(verdict.change).toMatch(/^your proxy buffers flushed headers: add `proxy_http_version 1\.1;`/);
+    expect(verdict.change).toMatch(/send `X-Accel-Buffering: no` on flushed responses/);
+    expect(verdict.change).toMatch(/`proxy_http_version 1\.1;` works either way/);
+  });
+
+  test('another proxy holding them gets the general advice', () => {
+    const { verdict } = diagnose(observations({ h2: buffered({ ...exchange().headers, server: 'cdn' }) }));
+    expect(verdict.change).toMatch(/^your proxy buffers flushed headers: make it stream responses/);
+  });
+
+  test('a 103 that broke the page: names the nginx (from the warm-up, since the broken one has no headers) and WebKit', () => {
+    const broken = exchange({
+      interim: [{ status: 103, atMs: 310, link: HINTS_103 }],
+      status: undefined,
+      headers: {},
+      body: '',
+      failure: { kind: 'protocol', code: 'ERR_HTTP2_STREAM_ERROR', message: 'NGHTTP2_PROTOCOL_ERROR' },
+    });
+    const warm = exchange({ headers: { ...nginxHeaders, 'x-http2-preload': 'late' } });
+    const { verdict } = diagnose(observations({ warm, h2: broken, assets: [] }));
+    expect(verdict.summary).toMatch(
+      /This is nginx 1\.22\.1 \(before 1\.29\), which does this.*WebKit \(Safari\) even hangs about 80 s/,
+    );
+    expect(verdict.change).toMatch(/^use flushHeaders \(your proxy breaks 103 Early Hints\)/);
+  });
+
+  test('a 103 that arrived whole, on a page served by nginx before 1.29: a warning for every path through it', () => {
+    const relayed = with103({ headers: { ...exchange().headers, server: 'nginx/1.24.0' } });
+    const { verdict, findings } = diagnose(observations({ h2: relayed, http1: undefined }));
+    expect(findings.find((f) => f.code === 'early-hints-old-nginx')?.message).toMatch(
+      /names nginx 1\.24\.0 as its server: nginx before 1\.29 takes a 103 .*\(WebKit, Safari's engine, hangs about 80 s\)/,
+    );
+    expect(verdict).toMatchObject({ status: 'fix', strategy: 'earlyHints' });
+    const current = with103({ headers: { ...exchange().headers, server: 'nginx/1.29.1' } });
+    expect(diagnose(observations({ h2: current, http1: undefined })).verdict.status).toBe('ok');
+  });
+
+  test('still late behind nginx 1.22: the verdict warns not to move a 103 route to HTTP/1.1 alone', () => {
+    const late = exchange({
+      headers: { ...nginxHeaders, 'x-http2-preload': 'late' },
+      firstChunkBlank: false,
+      body: PAGE.trimStart(),
+    });
+    const { verdict } = diagnose(observations({ h2: late, http1: undefined }));
+    expect(verdict.summary).toMatch(/Behind nginx 1\.22\.1, do not answer that with proxy_http_version 1\.1 alone/);
+    expect(verdict.change).toMatch(/^let hints go early: use flushHeaders/);
+  });
+
+  test('a dropped 103 behind OpenResty 1.21 (nginx inside): says nginx cannot relay it before 1.29', () => {
+    const dropped = exchange({
+      firstChunkBlank: false,
+      body: PAGE.trimStart(),
+      headersAtMs: 304,
+      headers: { ...exchange().headers, server: 'openresty/1.21.4.1' },
+    });
+    const { verdict } = diagnose(observations({ h2: dropped, http1: undefined }));
+    expect(verdict.summary).toMatch(/the proxy is openresty 1\.21\.4: before 1\.29 nginx cannot relay a 103/);
+    expect(verdict.change).toMatch(/^use flushHeaders \(your proxy drops 103\)/);
+  });
+});
+
+describe('diagnose: the wrong scheme for the port', () => {
+  test('https:// to a plain HTTP port: use http:// on the same port, not --insecure', () => {
+    const wrong = diagnose({
+      url: 'https://app.test:3000/slow',
+      assets: [],
+      failure: {
+        kind: 'tls',
+        code: 'ERR_SSL_WRONG_VERSION_NUMBER',
+        message: '80EC8E5D:error:0A00010B:SSL routines:ssl3_get_record:wrong version number',
+      },
+    });
+    expect(wrong.verdict.summary).toBe(
+      'app.test:3000 does not speak TLS: it answered the TLS handshake with something else, usually plain HTTP. This port speaks plain HTTP: use http://app.test:3000/slow (or the port where TLS is served).',
+    );
+    // The default port stays the port that was asked.
+    const noPort = diagnose({
+      url: 'https://app.test/',
+      assets: [],
+      failure: { kind: 'tls', code: 'EPROTO', message: 'wrong version number' },
+    });
+    expect(noPort.verdict.summary).toMatch(/use http:\/\/app\.test:443\//);
+  });
+
+  test("http:// to nginx's TLS port: its 400 says so, use https://", () => {
+    const body = '<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head></html>';
+    const { verdict } = diagnose(
+      observations({
+        url: 'http://app.test:8443/slow',
+        transport: 'cleartext',
+        h2: undefined,
+        http1: exchange({ protocol: 'http/1.1', status: 400, headers: { 'content-type': 'text/html' }, body }),
+      }),
+    );
+    expect(verdict).toMatchObject({ status: 'unchecked', exitCode: 2 });
+    expect(verdict.summary).toMatch(/^This port speaks TLS: .* Use https:\/\/app\.test:8443\/slow\.$/);
+  });
+});
+
+test('diagnose reads a renamed debug header', () => {
+  const renamed = exchange({ headers: { 'content-type': 'text/html', link: LINK, 'x-preload-debug': 'early' } });
+  const { verdict, requests, debugHeader } = diagnose(observations({ h2: renamed, http1: undefined }), {
+    debugHeader: 'X-Preload-Debug',
+  });
+  expect(debugHeader).toBe('x-preload-debug');
+  expect(requests.find((r) => r.role === 'h2')?.mode).toBe('early');
+  expect(verdict).toMatchObject({ status: 'ok', strategy: 'flushHeaders' });
+  expect(verdict.summary).toMatch(/\(x-preload-debug: early, over h2\)/);
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The package's bin: `npx nestjs-http2-preload doctor <url>`. No Nest here: it checks any URL. */
+/** The package's bin: `npx nestjs-http2-preload doctor <url>`. What each file of src/doctor/ does: index.ts. */
 import { runDoctor, USAGE } from './doctor.command.js';
 
 const [command, ...rest] = process.argv.slice(2);

@@ -7,6 +7,9 @@ describe('parseDoctorArgs', () => {
     ).toEqual({
       args: { url: 'https://example.com/shop', json: true, insecure: true, caFile: 'ca.pem', timeoutMs: 2000 },
     });
+    expect(parseDoctorArgs(['http://localhost:3000', '--debug-header', 'X-Preload-Debug'])).toMatchObject({
+      args: { debugHeader: 'x-preload-debug' },
+    });
     expect(parseDoctorArgs(['http://localhost:3000'])).toEqual({
       args: { url: 'http://localhost:3000/', json: false, insecure: false, caFile: undefined, timeoutMs: 15000 },
     });
@@ -20,6 +23,7 @@ describe('parseDoctorArgs', () => {
     [['https://a.test', '--timeout', 'soon'], /--timeout must be/],
     [['https://a.test', '--ca'], /--ca needs a value/],
     [['https://a.test', '--verbose'], /unknown option --verbose/],
+    [['https://a.test', '--debug-header', 'x debug'], /--debug-header must be a header name/],
   ])('%j is refused with a message', (argv, message) => {
     const parsed = parseDoctorArgs(argv);
     expect('error' in parsed && parsed.error).toMatch(message);

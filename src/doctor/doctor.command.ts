@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_DEBUG_HEADER } from '../http2-preload-options.defaults.js';
 import { diagnose, type Diagnosis } from './analysis.js';
 import { observe, type ProbeOptions } from './probe.js';
 import { formatReport } from './report.format.js';
+import { escapeControls, terminalSafeJson } from './terminal-text.js';
 
 export const USAGE = `Usage: nestjs-http2-preload doctor <url> [options]
 
@@ -15,10 +17,16 @@ Options:
   --insecure       accept any TLS certificate (self-signed, a local CA)
   --ca <file>      trust this CA certificate (PEM) as well
   --timeout <ms>   longest wait for one request (default 15000)
+  --debug-header <name>
+                   the app's debug header, if its debugHeader option renamed it
+                   (default ${DEFAULT_DEBUG_HEADER})
   -h, --help       this help
 
 Exit status: 0 fine, 1 something to fix, 2 could not check.
 `;
+
+/** RFC 9110's token: what a header name may be. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export interface DoctorArgs {
   readonly url: string;
@@ -26,6 +34,8 @@ export interface DoctorArgs {
   readonly insecure: boolean;
   readonly caFile?: string;
   readonly timeoutMs: number;
+  /** The app's debug header, when renamed. */
+  readonly debugHeader?: string;
 }
 
 export type ParsedArgs = { readonly args: DoctorArgs } | { readonly help: true } | { readonly error: string };
@@ -37,16 +47,20 @@ export function parseDoctorArgs(argv: readonly string[]): ParsedArgs {
   let insecure = false;
   let caFile: string | undefined;
   let timeoutMs = 15_000;
+  let debugHeader: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return { help: true };
     else if (arg === '--json') json = true;
     else if (arg === '--insecure' || arg === '-k') insecure = true;
-    else if (arg === '--ca' || arg === '--timeout') {
+    else if (arg === '--ca' || arg === '--timeout' || arg === '--debug-header') {
       const value = argv[++i];
       if (value === undefined) return { error: `${arg} needs a value` };
       if (arg === '--ca') caFile = value;
-      else {
+      else if (arg === '--debug-header') {
+        if (!HEADER_NAME.test(value)) return { error: `--debug-header must be a header name, got "${value}"` };
+        debugHeader = value.toLowerCase();
+      } else {
         timeoutMs = Number(value);
         if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
           return { error: `--timeout must be a positive number of milliseconds, got "${value}"` };
@@ -64,7 +78,7 @@ export function parseDoctorArgs(argv: readonly string[]): ParsedArgs {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     return { error: `only http:// and https:// URLs, got "${url}"` };
-  return { args: { url: parsed.href, json, insecure, caFile, timeoutMs } };
+  return { args: { url: parsed.href, json, insecure, caFile, timeoutMs, debugHeader } };
 }
 
 export interface Output {
@@ -80,7 +94,7 @@ export async function runDoctor(argv: readonly string[], out: Output): Promise<n
     return 0;
   }
   if ('error' in parsed) {
-    out.stderr(`nestjs-http2-preload doctor: ${parsed.error}\n\n${USAGE}`);
+    out.stderr(`nestjs-http2-preload doctor: ${escapeControls(parsed.error)}\n\n${USAGE}`);
     return 2;
   }
   const { args } = parsed;
@@ -89,19 +103,21 @@ export async function runDoctor(argv: readonly string[], out: Output): Promise<n
     try {
       ca = await readFile(args.caFile, 'utf8');
     } catch (error) {
-      out.stderr(`nestjs-http2-preload doctor: cannot read --ca ${args.caFile}: ${(error as Error).message}\n`);
+      out.stderr(
+        `nestjs-http2-preload doctor: ${escapeControls(`cannot read --ca ${args.caFile}: ${(error as Error).message}`)}\n`,
+      );
       return 2;
     }
   }
   const options: ProbeOptions = { timeoutMs: args.timeoutMs, insecure: args.insecure, ca };
   let diagnosis: Diagnosis;
   try {
-    diagnosis = diagnose(await observe(args.url, options));
+    diagnosis = diagnose(await observe(args.url, options), { debugHeader: args.debugHeader });
   } catch (error) {
     // The probe turns network failures into observations; this is a bug, said plainly.
-    out.stderr(`nestjs-http2-preload doctor: unexpected error: ${(error as Error).message}\n`);
+    out.stderr(`nestjs-http2-preload doctor: unexpected error: ${escapeControls((error as Error).message)}\n`);
     return 2;
   }
-  out.stdout(args.json ? JSON.stringify(diagnosis, null, 2) + '\n' : formatReport(diagnosis));
+  out.stdout(args.json ? terminalSafeJson(diagnosis) + '\n' : formatReport(diagnosis));
   return diagnosis.verdict.exitCode;
 }

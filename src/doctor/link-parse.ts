@@ -20,7 +20,7 @@ export function parseLinkHeader(value: string | undefined): ParsedLink[] {
     const close = value.indexOf('>', open + 1);
     if (close === -1) break;
     const target = value.slice(open + 1, close).trim();
-    const params: Record<string, string> = {};
+    const params: Record<string, string> = Object.create(null) as Record<string, string>;
     i = close + 1;
     // Parameters up to the next top-level comma.
     while (i < value.length) {
@@ -54,7 +54,7 @@ export function parseLinkHeader(value: string | undefined): ParsedLink[] {
           i += token.length;
         }
       }
-      if (!(name in params)) params[name] = paramValue;
+      if (!Object.hasOwn(params, name)) params[name] = paramValue;
     }
     if (value[i] === ',') i++;
     links.push({ target, params });

@@ -167,7 +167,7 @@ class Recorder {
     const decoded = decode(raw, contentEncoding);
     decoded.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
-      if (this.firstChunkBlank === undefined) this.firstChunkBlank = /^\s*$/.test(text);
+      if (this.firstChunkBlank === undefined) this.firstChunkBlank = text.trim() === '';
       if (this.contentAtMs === undefined && /\S/.test(text)) this.contentAtMs = this.now();
       if (this.body.length < this.limit) this.body += text.slice(0, this.limit - this.body.length);
     });

@@ -86,6 +86,11 @@ describe('afterFlushOutcome', () => {
   const at = (statusCode: number, headers: Record<string, HeaderValue>, emptyBody = false) =>
     afterFlushOutcome({ statusCode, lateHeaders: late(headers), emptyBody });
 
+  it('forwards a redirect to its Location as the browser reads it', () => {
+    expect(at(302, { location: ' /next\t' }).location).toBe('/next');
+    expect(at(302, { location: "'/next" }).location).toBe('%27/next');
+  });
+
   it('forwards a redirect with a Location to that location', () => {
     const outcome = at(302, { location: '/login', 'content-type': 'text/html; charset=utf-8', 'content-length': 40 });
     expect(outcome.action).toBe('forward');
@@ -99,14 +104,18 @@ describe('afterFlushOutcome', () => {
     expect(outcome.problem).toBe('redirected (303) setting set-cookie');
   });
 
-  it.each(['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<script>1</script>', 'java\tscript:x'])(
-    'never forwards to %j: a forwarding page is a link the user may follow',
-    (location) => {
-      const outcome = at(302, { location });
-      expect(outcome.action).toBe('recover');
-      expect(outcome.location).toBeUndefined();
-    },
-  );
+  it.each([
+    'javascript:alert(1)',
+    ' JavaScript:alert(1)',
+    ' "javascript:alert(1)',
+    "\n 'JAVA\tSCRIPT:alert(1)'",
+    'data:text/html,<script>1</script>',
+    'java\tscript:x',
+  ])('never forwards to %j: a forwarding page is a link the user may follow', (location) => {
+    const outcome = at(302, { location });
+    expect(outcome.action).toBe('recover');
+    expect(outcome.location).toBeUndefined();
+  });
 
   it('asks again for a 3xx without a Location, since there is nowhere to send the browser', () => {
     expect(at(304, {})).toEqual({ action: 'recover', problem: 'answered 304' });

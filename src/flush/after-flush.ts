@@ -1,5 +1,5 @@
 import { isHtmlContentType } from '../preload-mode.js';
-import { unsafeUrlReason } from '../link/index.js';
+import { forwardingUrl } from './redirect-page.js';
 
 /** A header value as Node's `OutgoingMessage` holds it. */
 export type HeaderValue = number | string | readonly string[];
@@ -83,9 +83,10 @@ export interface ResponseAfterFlush {
 export interface AfterFlushOutcome {
   /**
    * `send`: the body is what the app meant; let it through. `forward`: the handler
-   * redirected: end with a page that sends the browser to `location`. `recover`: the app
-   * answered something the flushed 200 cannot carry: end with a page that makes the
-   * browser ask again, marked so that the retry is answered late, as the app means it.
+   * redirected: end with a page that sends the browser to `location` (the handler's, as
+   * `forwardingUrl()` writes it). `recover`: the app answered something the flushed 200
+   * cannot carry: end with a page that makes the browser ask again, marked so that the
+   * retry is answered late, as the app means it.
    */
   readonly action: 'send' | 'forward' | 'recover';
   readonly location?: string;
@@ -110,9 +111,10 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   if (statusCode >= 300 && statusCode < 400 && location) {
     // res.redirect() sets these for its own little body, which the forwarding page replaces.
     const alsoDropped = dropped.filter((name) => !REDIRECT_BODY_HEADERS.has(name));
-    // A forwarding page is a link the user may follow: only to what a redirect could lead to.
-    if (unsafeUrlReason(location) === undefined && alsoDropped.length === 0) {
-      return { action: 'forward', location, problem: `redirected (${statusCode}) to ${location}` };
+    // A forwarding page is a link the user may follow: only to an http(s) URL, as the browser will read it.
+    const target = forwardingUrl(location);
+    if (target !== undefined && alsoDropped.length === 0) {
+      return { action: 'forward', location: target, problem: `redirected (${statusCode}) to ${location}` };
     }
     const why = alsoDropped.length > 0 ? `setting ${alsoDropped.join(', ')}` : 'to a URL no page may link to';
     return { action: 'recover', problem: `redirected (${statusCode}) ${why}` };

@@ -1,52 +1,38 @@
 import escapeHtml from 'escape-html';
+import { RETRY_PAIR, retryUrl } from './retry-marker.js';
 
 /**
  * After flushed headers, the handler may still decide to answer something else (a 404,
  * a redirect, a file). The 200 is gone, so the body becomes a small page that makes the
- * browser ask again, marked so that no instance flushes that request: it then gets the
- * app's real answer, late, at the cost of one round trip. The mark is a short-lived
- * cookie for the path when a script may set it (the URL stays as it is), else a query
- * parameter, which the module removes before the app sees the URL.
+ * browser ask again, marked (retry-marker.ts) so that no instance flushes that request:
+ * it then gets the app's real answer, late, at the cost of one round trip. The mark is a
+ * short-lived cookie for the page's path when a script may set it (the URL stays as it
+ * is), else a query parameter.
  */
-export const RETRY_MARKER = 'http2-preload';
-export const RETRY_MARKER_VALUE = 'late';
-const RETRY_PAIR = `${RETRY_MARKER}=${RETRY_MARKER_VALUE}`;
+
 /** Long enough for a slow retry; the cookie only ever makes that path late. */
 const RETRY_COOKIE_SECONDS = 60;
-
-const COOKIE_PAIR = new RegExp(`(?:^|;)\\s*${RETRY_MARKER}=${RETRY_MARKER_VALUE}\\s*(?:;|$)`);
-const QUERY_PAIR = new RegExp(`[?&]${RETRY_MARKER}=${RETRY_MARKER_VALUE}(?=&|#|$)`);
-
-/** Whether a request is the retry of a page that failed after its headers were flushed. */
-export function isRetryRequest(url: string, cookieHeader: string | undefined): boolean {
-  return (cookieHeader !== undefined && COOKIE_PAIR.test(cookieHeader)) || QUERY_PAIR.test(url);
-}
-
-/** The URL without the retry query parameter, so that the app never sees it; the same string when it has none. */
-export function withoutRetryMarker(url: string): string {
-  if (!QUERY_PAIR.test(url)) return url;
-  const hash = url.indexOf('#');
-  const fragment = hash < 0 ? '' : url.slice(hash);
-  const withoutFragment = hash < 0 ? url : url.slice(0, hash);
-  const query = withoutFragment.indexOf('?');
-  const kept = withoutFragment
-    .slice(query + 1)
-    .split('&')
-    .filter((pair) => pair !== RETRY_PAIR);
-  return `${withoutFragment.slice(0, query)}${kept.length > 0 ? `?${kept.join('&')}` : ''}${fragment}`;
-}
+/**
+ * What would end a cookie's `path` attribute, or start another attribute (`;`), in
+ * `document.cookie`: percent-encoded, a page at `/a;path=/` cannot set the cookie for
+ * the whole site. `location.pathname` percent-encodes whitespace and controls already,
+ * but not `;` or `,`.
+ */
+const COOKIE_PATH_UNSAFE = /[;,\s\u0000-\u001f\u007f]/g;
+/**
+ * A longer `path` attribute is ignored (RFC 6265bis, Chromium), and the cookie would
+ * take the page's directory instead: such a page takes the marked URL.
+ */
+const MAX_COOKIE_PATH_LENGTH = 1024;
 
 /**
- * The request's own URL with the retry parameter, as a path a browser cannot read as
- * another host: `//evil.example/x` or `/\evil.example` would be protocol-relative.
+ * The `path` attribute the retry cookie gets on a page at `pathname` (as `location.pathname`
+ * gives it), or undefined when no cookie can be set for that page alone. The same
+ * rule as the page's script, for tests and for the reader.
  */
-export function retryUrl(requestUrl: string): string {
-  let path = requestUrl.replace(/\\/g, '%5C');
-  if (!path.startsWith('/')) path = `/${path}`;
-  if (path.startsWith('//')) path = `/.${path}`;
-  const hash = path.indexOf('#');
-  const withoutFragment = hash < 0 ? path : path.slice(0, hash);
-  return `${withoutFragment}${withoutFragment.includes('?') ? '&' : '?'}${RETRY_PAIR}`;
+export function retryCookiePath(pathname: string): string | undefined {
+  const path = pathname.replace(COOKIE_PATH_UNSAFE, encodeURIComponent);
+  return path.length <= MAX_COOKIE_PATH_LENGTH ? path : undefined;
 }
 
 /** The directives of one policy, by lower-case name, each with its source list. */
@@ -116,10 +102,16 @@ export function recoveryPage(options: RecoveryPageOptions): string {
   let head = refresh;
   if (options.scriptAllowed) {
     const nonce = options.nonce === undefined ? '' : ` nonce="${escapeHtml(options.nonce)}"`;
+    // The cookie is set for the page's own path, encoded; where that is not the path the
+    // browser matches (a `;` or `,` in it), the reload would not carry it: the script
+    // deletes it again and takes the marked URL.
+    const setCookie = (maxAge: number) =>
+      `if(p.length<=${MAX_COOKIE_PATH_LENGTH})document.cookie=m+'; path='+p+'; max-age=${maxAge}; samesite=lax'+(location.protocol==='https:'?'; secure':'');`;
     const script =
-      `(function(){var m=${scriptString(RETRY_PAIR)};` +
-      `document.cookie=m+'; path='+location.pathname+'; max-age=${RETRY_COOKIE_SECONDS}; samesite=lax'+(location.protocol==='https:'?'; secure':'');` +
-      `if(document.cookie.indexOf(m)>=0)location.reload();else location.replace(${scriptString(retryUrl(options.requestUrl))})})()`;
+      `(function(){var m=${scriptString(RETRY_PAIR)},p=location.pathname.replace(${COOKIE_PATH_UNSAFE},encodeURIComponent);` +
+      setCookie(RETRY_COOKIE_SECONDS) +
+      `if(('; '+document.cookie+';').indexOf('; '+m+';')>=0)location.reload();` +
+      `else{${setCookie(0)}location.replace(${scriptString(retryUrl(options.requestUrl))})}})()`;
     head = `<script${nonce}>${script}</script><noscript>${refresh}</noscript>`;
   }
   return (
