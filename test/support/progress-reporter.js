@@ -20,15 +20,20 @@ export default class ProgressReporter {
   /** @type {NodeJS.Timeout | undefined} */
   #timer;
   #rootDir;
+  #workers;
 
-  /** @param {{ rootDir: string }} globalConfig */
+  /** @param {{ rootDir: string; maxWorkers: number }} globalConfig */
   constructor(globalConfig) {
     this.#rootDir = globalConfig.rootDir;
+    this.#workers = globalConfig.maxWorkers;
   }
 
-  onRunStart() {
+  /** @param {{ numTotalTestSuites: number }} results */
+  onRunStart(results) {
     this.#lastLine = Date.now();
     if (process.stderr.isTTY) return;
+    const files = results.numTotalTestSuites;
+    process.stderr.write(`  … ${files} test ${files === 1 ? 'file' : 'files'}, up to ${this.#workers} at a time\n`);
     this.#timer = setInterval(() => this.#tick(), 500);
     this.#timer.unref();
   }
