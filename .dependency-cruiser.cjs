@@ -25,7 +25,7 @@ module.exports = {
       },
       to: { path: '\\.decorator\\.ts$' },
     },
-    ...['flush', 'link', 'conditional', 'doctor'].map((folder) => ({
+    ...['flush', 'link', 'conditional', 'doctor', 'shell'].map((folder) => ({
       name: `${folder}-through-its-index`,
       comment: `Outside src/${folder}/, its files are reached through src/${folder}/index.ts, which says what the folder offers.`,
       severity: 'error',
@@ -37,7 +37,7 @@ module.exports = {
       comment:
         'The folders hold pure decisions and the flush mechanics; the Nest-facing classes orchestrate them, never the other way round.',
       severity: 'error',
-      from: { path: '^src/(flush|link|conditional)/' },
+      from: { path: '^src/(flush|link|conditional|shell)/' },
       to: {
         path: '^src/(preload\\.interceptor|preload\\.emitter|route-learning|preload\\.cache|http2-preload\\.module|index)\\.ts$',
       },

@@ -3,6 +3,7 @@ import { describeValue } from './describe-value.js';
 import type { PreloadAttributes } from './preload-hint.interface.js';
 import { hasNoAttributes, NO_ATTRIBUTES, normalizeHint } from './preload-hint.js';
 import { renderContextOf, staticPrefixOutsideRequest } from './preload-render-context.js';
+import { rememberHandlebars } from './shell/index.js';
 
 /** Anything Handlebars-shaped: `hbs`, `Handlebars`, `Handlebars.create()`, or express-handlebars' `.handlebars`. */
 export interface HandlebarsLike {
@@ -76,6 +77,8 @@ export function registerPreloadHelper(handlebars: HandlebarsLike, options: Prelo
     );
   }
 
+  // The page shell (option `shell`) renders the layout with the instance that knows these helpers.
+  rememberHandlebars(handlebars);
   handlebars.registerHelper(name, function preloadHelper(this: unknown, ...args: unknown[]): string {
     // Handlebars always passes its options object last, whatever the template wrote.
     const call = (args.pop() ?? {}) as HelperCallOptions;

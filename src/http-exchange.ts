@@ -26,6 +26,11 @@ export interface HttpExchange {
   /** Puts headers the platform still holds onto the Node response, so that flushed headers carry them. */
   beforeFlush(): void;
   /**
+   * After a flush, the headers the platform holds and will not hand to the Node response
+   * (Fastify's reply's); undefined on Express, whose response holds them all.
+   */
+  readonly heldHeaders?: () => OutgoingHttpHeaders | undefined;
+  /**
    * Whether the request is a retry. The module's server hook took the mark off as the
    * request arrived; a request that came another way (the app's handler mounted on a
    * server of the user's own) has it taken off here, from the URL and what the platform
@@ -50,7 +55,10 @@ interface FastifyRequestLike {
 
 interface FastifyReplyLike {
   readonly raw: ServerResponse;
+  /** True once hijacked (or ended): Fastify then sends nothing, its held headers included. */
+  readonly sent?: boolean;
   locals?: object | null;
+  getHeader(name: string): OutgoingHttpHeaders[string];
   getHeaders(): OutgoingHttpHeaders;
   code(statusCode: number): FastifyReplyLike;
 }
@@ -166,6 +174,16 @@ function fastifyExchange(request: FastifyRequestLike, reply: FastifyReplyLike): 
     locals: reply.locals ?? undefined,
     headers: () => reply.getHeaders(),
     beforeFlush: copyReplyHeaders,
+    heldHeaders: () => {
+      // Hijacked: the app writes reply.raw itself, and what the reply holds never goes out.
+      if (reply.sent === true) return undefined;
+      const held = reply.getHeaders();
+      // getHeaders() starts from the Node response's, whose Content-Type is the flushed one;
+      // getHeader() reads it through the flush guard, which hides that one: what is left is
+      // the reply's own type, or none (a stream sent without one).
+      held['content-type'] = reply.getHeader('content-type');
+      return held;
+    },
     takeRetryMarker: () => {
       const url = request.raw.url;
       const retry = takeRetryMarker(request.raw);

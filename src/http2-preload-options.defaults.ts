@@ -25,4 +25,5 @@ export const DEFAULT_OPTIONS: ResolvedHttp2PreloadOptions = Object.freeze({
   preloadRedirects: false,
   nonce: readLocalsCspNonce,
   sharedHintOrigins: Object.freeze([]),
+  shell: false,
 });

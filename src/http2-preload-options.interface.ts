@@ -132,6 +132,37 @@ export interface Http2PreloadOptions {
    * @default []
    */
   sharedHintOrigins?: readonly string[];
+
+  /**
+   * Streams the page's shell: on a flushed route that asks for it (`@Shell()`, or every
+   * flushed `@Render()` route with `routes: 'all'`), the part of `layout` before its
+   * `{{{body}}}` goes out with the flushed headers, rendered from `res.locals` (what
+   * middleware and guards set: the user, the CSP nonce) and the data the route declares,
+   * so the browser paints the page's frame while the handler works; the page and the rest
+   * of the layout follow when it answers. Express with a Handlebars view engine (hbs,
+   * express-handlebars); on Fastify the route is flushed without a shell. See the README's
+   * "Paint before the handler answers".
+   * @default false
+   */
+  shell?: ShellOptions | false;
+}
+
+/** The `shell` option. */
+export interface ShellOptions {
+  /** Absolute path of the layout file, with exactly one `{{{body}}}`: the layout your view engine wraps pages in. */
+  readonly layout: string;
+  /**
+   * `'declared'`: routes with `@Shell()`. `'all'`: every `@Render()` route that is flushed,
+   * except those with `@Shell(false)`.
+   * @default 'declared'
+   */
+  readonly routes?: 'declared' | 'all';
+  /**
+   * The Handlebars instance that renders the layout (its helpers and partials): hbs, or
+   * the Handlebars instance your engine uses.
+   * @default the instance `registerPreloadHelper()` was last called with
+   */
+  readonly handlebars?: object;
 }
 
 /** The options after validation, with every default filled in. */

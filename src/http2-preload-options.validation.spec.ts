@@ -17,6 +17,7 @@ describe('resolveOptions', () => {
       preloadRedirects: false,
       nonce: readLocalsCspNonce,
       sharedHintOrigins: [],
+      shell: false,
     });
     expect(resolveOptions(undefined)).toEqual(resolveOptions({}));
   });
@@ -39,8 +40,20 @@ describe('resolveOptions', () => {
 
   it('names an unknown key and lists the accepted ones', () => {
     expect(() => resolveOptions({ serverpush: true })).toThrow(
-      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version, maxHeaderBytes, preloadRedirects, nonce, sharedHintOrigins.',
+      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version, maxHeaderBytes, preloadRedirects, nonce, sharedHintOrigins, shell.',
     );
+  });
+
+  it('takes shell as false or a layout with its routes, and refuses anything else', () => {
+    expect(resolveOptions({ shell: { layout: '/views/layout.hbs' } }).shell).toEqual({
+      layout: '/views/layout.hbs',
+      routes: 'declared',
+      handlebars: undefined,
+    });
+    expect(() => resolveOptions({ shell: true })).toThrow(/option "shell" must be false, or \{ layout/);
+    expect(() => resolveOptions({ shell: { layout: '/l.hbs', routes: 'some' } })).toThrow(/option "shell"/);
+    expect(() => resolveOptions({ shell: { layout: '/l.hbs', engine: 'hbs' } })).toThrow(/option "shell"/);
+    expect(() => resolveOptions({ shell: { layout: '/l.hbs', handlebars: {} } })).toThrow(/option "shell"/);
   });
 
   it('takes sharedHintOrigins as a frozen copy of origins, and refuses anything but an origin', () => {

@@ -1,9 +1,14 @@
 import { describeValue } from './describe-value.js';
 import { HTTP_TOKEN } from './link/index.js';
 import { DEFAULT_OPTIONS } from './http2-preload-options.defaults.js';
-import type { Http2PreloadOptions, ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
+import type {
+  Http2PreloadOptions,
+  ResolvedHttp2PreloadOptions,
+  ShellOptions,
+} from './http2-preload-options.interface.js';
 import { MODULE_STRATEGIES } from './preload-vocabulary.js';
 import { originOf } from './shared-hint.policy.js';
+import { compilingInstanceOf } from './shell/index.js';
 
 /** Control characters, which no URL prefix may carry into a page or a header. */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -68,7 +73,35 @@ const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<Re
     // A copy: the caller's array may change after the bootstrap.
     normalize: (value) => Object.freeze([...(value as string[])]),
   },
+  shell: {
+    accepts:
+      "false, or { layout: '/absolute/path/to/layout.hbs', routes?: 'declared' | 'all', handlebars?: a Handlebars instance }",
+    isValid: (value) => value === false || isShellOptions(value),
+    normalize: (value) => {
+      if (value === false) return false;
+      const shell = value as ShellOptions;
+      return Object.freeze({
+        layout: shell.layout,
+        routes: shell.routes ?? 'declared',
+        handlebars: shell.handlebars === undefined ? undefined : compilingInstanceOf(shell.handlebars),
+      });
+    },
+  },
 };
+
+const SHELL_OPTION_NAMES: readonly string[] = ['layout', 'routes', 'handlebars'];
+
+function isShellOptions(value: unknown): value is ShellOptions {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const shell = value as Record<string, unknown>;
+  return (
+    Object.keys(shell).every((key) => SHELL_OPTION_NAMES.includes(key)) &&
+    typeof shell.layout === 'string' &&
+    shell.layout.length > 0 &&
+    (shell.routes === undefined || shell.routes === 'declared' || shell.routes === 'all') &&
+    (shell.handlebars === undefined || compilingInstanceOf(shell.handlebars) !== undefined)
+  );
+}
 
 const OPTION_NAMES = Object.keys(OPTION_RULES) as (keyof Http2PreloadOptions)[];
 

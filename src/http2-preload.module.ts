@@ -21,6 +21,7 @@ import { resolveOptions } from './http2-preload-options.validation.js';
 import { PreloadCache } from './preload.cache.js';
 import { collectorFor, PreloadCollector } from './preload.collector.js';
 import { PreloadEmitter } from './preload.emitter.js';
+import { ShellRenderer } from './shell/index.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
 import { takeRetryMarkerFirstOn } from './flush/index.js';
 import { RouteLearning } from './route-learning.js';
@@ -38,6 +39,7 @@ import { assertImportedOnce, HTTP2_PRELOAD_MODULE_MARK } from './single-import.j
     PreloadCache,
     RouteLearning,
     PreloadEmitter,
+    ShellRenderer,
     { provide: APP_INTERCEPTOR, useClass: PreloadInterceptor },
     // Request-scoped, but the instance lives on the request object, so it is the same one
     // the singleton interceptor and the template helper see.

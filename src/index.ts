@@ -1,5 +1,5 @@
 export { Http2PreloadModule } from './http2-preload.module.js';
-export type { Http2PreloadOptions, PreloadCacheKey } from './http2-preload-options.interface.js';
+export type { Http2PreloadOptions, PreloadCacheKey, ShellOptions } from './http2-preload-options.interface.js';
 export {
   PRELOAD_MODE,
   type PreloadMode,
@@ -8,6 +8,7 @@ export {
 } from './preload-vocabulary.js';
 export { PreloadCollector } from './preload.collector.js';
 export { NoPreload } from './no-preload.decorator.js';
+export { Shell } from './shell.decorator.js';
 export {
   Conditional,
   ETag,

@@ -8,6 +8,7 @@ import {
 } from './conditional.decorator.js';
 import { NO_PRELOAD_METADATA } from './no-preload.decorator.js';
 import { PRELOAD_METADATA, type PreloadMetadata } from './preload.decorator.js';
+import { SHELL_METADATA, type ShellMetadata } from './shell.decorator.js';
 import type { RoutePreloadStrategy } from './preload-vocabulary.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 
@@ -29,6 +30,8 @@ export interface RoutePreload {
   readonly lastModified: LastModifiedFunction | undefined;
   /** Either of them: preconditions are settled before the handler. */
   readonly conditional: boolean;
+  /** `@Shell()` on the handler, else its controller: its layout data, `false` (opted out), or undefined (not said). */
+  readonly shell: ShellMetadata | undefined;
 }
 
 // A handler without @Preload() gets the same empty answer, with no allocation.
@@ -58,6 +61,7 @@ export function readRoutePreload(reflector: Reflector, handler: Function, contro
     etag,
     lastModified,
     conditional: etag !== undefined || lastModified !== undefined,
+    shell: reflector.getAllAndOverride<ShellMetadata | undefined>(SHELL_METADATA, [handler, controller]),
   };
 }
 

@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   type AfterFlushOutcome,
   type FlushedResponse,
   flushHeadersEarly,
   inlineScriptAllowed,
   recoveryPage,
+  type ShellEnding,
 } from './flush/index.js';
 import { createNonceReader } from './csp-nonce.js';
 import {
@@ -23,6 +25,7 @@ import type { HeaderTimeResult } from './preload-mode.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import type { PreloadRequest } from './preload-request.js';
 import { redirectPreloadTarget } from './redirect-preload.js';
+import { paddedShell, ShellRenderer, titleOf, titleScript } from './shell/index.js';
 import { redirectFacts, routeLabel } from './request-facts.js';
 
 /**
@@ -33,46 +36,68 @@ import { redirectFacts, routeLabel } from './request-facts.js';
  * hints: the response goes on without them.
  */
 @Injectable()
-export class PreloadEmitter {
+export class PreloadEmitter implements OnModuleDestroy {
   private readonly logger = new Logger('Http2Preload');
   private readonly linkOptions: LinkFormatOptions;
   private readonly readNonce: ReturnType<typeof createNonceReader>;
+  /** Nest has begun to shut down (a signal with enableShutdownHooks(), or app.close()). */
+  private shuttingDown = false;
+  private shellUnsupportedLogged = false;
 
-  constructor(@Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions) {
+  constructor(
+    @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
+    private readonly shell: ShellRenderer,
+  ) {
     this.linkOptions = { nopush: !options.serverPush, maxBytes: options.maxHeaderBytes };
     this.readNonce = createNonceReader(options.nonce, this.logger);
   }
 
   /**
-   * Flushes a 200 with the hints; undefined when not one link fits or the flush could
-   * not even start (the request then goes late). `settled` hears what followed it.
+   * From here on nothing is flushed: a page still being made when the process goes
+   * (a forced close, a kill at the end of a grace period) would leave a blank 200; a late
+   * one leaves the browser's own error, which says reload. Nest calls onModuleDestroy()
+   * first on shutdown, before any beforeApplicationShutdown() (where a health check
+   * drains, as @nestjs/terminus's graceful shutdown does, serving requests meanwhile).
+   */
+  onModuleDestroy(): void {
+    this.shuttingDown = true;
+  }
+
+  /**
+   * Flushes a 200 with the hints; undefined when not one link fits, the app is shutting
+   * down, or the flush could not even start (the request then goes late). `settled` hears
+   * what followed it.
    */
   flush(
     page: PreloadRequest,
     hints: readonly PreloadHint[],
     settled: (outcome: AfterFlushOutcome) => void,
+    withShell = false,
   ): FlushedResponse | undefined {
+    if (this.shuttingDown) return undefined;
     const { request, response } = page;
     const linkOptions = this.linkOptionsFor(page);
     const links = flushedEarlyLinks(hints, linkOptions);
     if (links === undefined) return undefined;
     try {
       page.exchange.beforeFlush();
+      const scriptAllowed = (): boolean =>
+        inlineScriptAllowed(
+          response.getHeader('content-security-policy') as string | string[] | undefined,
+          linkOptions.nonce,
+        );
+      const shell = withShell ? this.shellOf(page, linkOptions.nonce, scriptAllowed) : undefined;
       return flushHeadersEarly(
         response,
         { link: appendLinkHeader(response.getHeader('link'), links), debug: this.debugHeader(PRELOAD_MODE.early) },
         {
           settled,
+          heldHeaders: page.exchange.heldHeaders,
           recoveryPage: () =>
-            recoveryPage({
-              requestUrl: request.originalUrl,
-              nonce: linkOptions.nonce,
-              scriptAllowed: inlineScriptAllowed(
-                response.getHeader('content-security-policy') as string | string[] | undefined,
-                linkOptions.nonce,
-              ),
-            }),
+            recoveryPage({ requestUrl: request.originalUrl, nonce: linkOptions.nonce, scriptAllowed: scriptAllowed() }),
+          shell: shell?.ending,
         },
+        shell?.firstChunk,
       );
     } catch (error) {
       this.logger.warn(`Could not flush early headers for ${routeLabel(request)}: ${(error as Error).message}`);
@@ -98,6 +123,48 @@ export class PreloadEmitter {
       this.logger.warn(`Could not send 103 Early Hints for ${routeLabel(request)}: ${(error as Error).message}`);
       return false;
     }
+  }
+
+  /**
+   * The page's shell, for a flush that carries one: the layout before its body, rendered
+   * from the app's and the response's template variables and what the route declares;
+   * and how the page's own render ends it (the layout's rest, from the page's data, and
+   * the page's title when it differs from the shell's). Express only: Fastify's view
+   * rendering does not pass through the Node response. Undefined when it cannot be
+   * rendered: the flush then goes without it.
+   */
+  private shellOf(
+    page: PreloadRequest,
+    nonce: string | undefined,
+    scriptAllowed: () => boolean,
+  ): { readonly firstChunk: string; readonly ending: ShellEnding } | undefined {
+    const response = page.response as Response & { app?: { locals?: object } };
+    if (response.app === undefined || typeof response.render !== 'function') {
+      if (!this.shellUnsupportedLogged) {
+        this.shellUnsupportedLogged = true;
+        this.logger.warn(
+          `${routeLabel(page.request)} asks for its page shell, which needs Express; it is flushed without one (logged once).`,
+        );
+      }
+      return undefined;
+    }
+    const locals = (): object => ({ ...response.app?.locals, ...page.exchange.locals });
+    const declared = page.route.shell === false ? undefined : page.route.shell?.data;
+    const start = this.shell.render({ ...locals(), ...declared });
+    if (start === undefined) return undefined;
+    const shellTitle = titleOf(start.head);
+    return {
+      firstChunk: paddedShell(start.head),
+      ending: {
+        rest: (pageLocals) => {
+          const end = this.shell.render({ ...locals(), ...declared, ...pageLocals });
+          if (end === undefined) return undefined;
+          const title = titleOf(end.head);
+          const retitle = title !== undefined && title !== shellTitle && scriptAllowed();
+          return retitle ? `${titleScript(title, nonce)}${end.tail}` : end.tail;
+        },
+      },
+    };
   }
 
   /** The late step's headers, while the response's headers are written: the page's links after any the handler set, and the debug header. */

@@ -22,6 +22,7 @@ import { startCollecting, type PreloadRequest } from './preload-request.js';
 import { routePreloadOf, type RoutePreload } from './preload-route.js';
 import { mayBeNavigation, requestBeforeHandler, responseAtHeaderTime, routeLabel } from './request-facts.js';
 import { RouteLearning } from './route-learning.js';
+import { shellWanted } from './shell/index.js';
 
 /**
  * Global interceptor, a singleton (it must not make every controller request-scoped).
@@ -79,7 +80,17 @@ export class PreloadInterceptor implements NestInterceptor {
       this.options.presendCachedHeaders,
     );
     if (plan.early === PRELOAD_STRATEGY.flushHeaders) {
-      const flushed = this.emitter.flush(page, learnt.hints, (outcome) => this.learning.afterFlush(page, outcome));
+      const withShell = shellWanted({
+        option: this.options.shell === false ? false : (this.options.shell.routes ?? 'declared'),
+        declared: route.shell === false ? false : route.shell?.data,
+        rendersTemplate: route.rendersTemplate,
+      });
+      const flushed = this.emitter.flush(
+        page,
+        learnt.hints,
+        (outcome) => this.learning.afterFlush(page, outcome),
+        withShell,
+      );
       if (flushed) {
         return next.handle().pipe(
           catchError((error: unknown) => {

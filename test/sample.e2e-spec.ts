@@ -55,6 +55,21 @@ describe('the sample app', () => {
     expect(second.body).toContain('as flushed headers');
   });
 
+  it('streams the shell of its /shell page first from the second request on: the whole layout, once', async () => {
+    const first = await navigate(`${baseUrl}/shell`);
+    expect(first.headers['x-http2-preload']).toBe('late');
+
+    const second = await navigate(`${baseUrl}/shell`);
+    expect(second.headers['x-http2-preload']).toBe('early');
+    const nonce = /script-src 'nonce-([^']+)'/.exec(String(second.headers['content-security-policy']))?.[1];
+    // The shell: the layout up to its <main>, with the stylesheet tag and this request's nonce.
+    expect(second.body.trimStart().startsWith('<!doctype html>')).toBe(true);
+    expect(second.body).toContain(`<link rel="stylesheet" href="/static/css/app.css?v&#x3D;1" nonce="${nonce}">`);
+    expect(second.body.indexOf('<main>')).toBeLessThan(second.body.indexOf('with the page shell'));
+    expect(second.body.split('<!doctype html>')).toHaveLength(2);
+    expect(second.body.split('<footer>')).toHaveLength(2);
+  });
+
   it('sends a 103 for its /slow-103 page from the second request on', async () => {
     const first = await navigate(`${baseUrl}/slow-103`);
     expect(first.informational).toEqual([]);

@@ -3,15 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestApplicationOptions } from '@nestjs/common';
 import hbs from 'hbs';
-import { fileURLToPath } from 'node:url';
 import { registerPreloadHelper } from 'nestjs-http2-preload';
 import { AppModule } from './app.module.js';
 import { ASSET_VERSION } from './asset-version.js';
 import { HtmlExceptionFilter } from './html-exception.filter.js';
 import { useNonceContentSecurityPolicy } from './content-security-policy.js';
-
-/** The sample folder, from sample/src (tests) and from sample/dist (npm start) alike. */
-const SAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
+import { SAMPLE_DIR } from './sample-dir.js';
 
 export async function createSampleApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, options);

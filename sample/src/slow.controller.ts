@@ -1,5 +1,5 @@
 import { Controller, Get, Render } from '@nestjs/common';
-import { Preload } from 'nestjs-http2-preload';
+import { Preload, Shell } from 'nestjs-http2-preload';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Stands in for a database query: the time a browser could spend fetching assets. */
@@ -22,5 +22,21 @@ export class SlowController {
   async slowWithEarlyHints() {
     await sleep(SLOW_PAGE_DELAY_MS);
     return { title: 'Slow page, 103 Early Hints', waitedMs: SLOW_PAGE_DELAY_MS, strategy: '103 Early Hints' };
+  }
+
+  /**
+   * The same page with its shell streamed: from the second request on, the layout's head
+   * and header go out with the flushed headers, so the browser paints them during the wait.
+   */
+  @Shell({ title: 'Slow page, shell first' })
+  @Get('shell')
+  @Render('slow')
+  async shell() {
+    await sleep(SLOW_PAGE_DELAY_MS);
+    return {
+      title: 'Slow page, shell first',
+      waitedMs: SLOW_PAGE_DELAY_MS,
+      strategy: 'flushed headers with the page shell',
+    };
   }
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   afterFlushOutcome,
   droppedHeaderNames,
@@ -72,7 +73,10 @@ describe('afterFlushOutcome', () => {
   it('counts a header set again to its flushed value as lost nothing, and one set to another value as lost', () => {
     const flushed: Record<string, string> = { link: '</a.css>; rel=preload; as=style', 'x-http2-preload': 'early' };
     const flushedHeader = (name: string) => flushed[name];
-    const again = new Map<string, HeaderValue>([['x-http2-preload', 'early']]);
+    const again = new Map<string, HeaderValue>([
+      ['x-http2-preload', 'early'],
+      ['content-type', 'text/html; charset=utf-8'],
+    ]);
     expect(afterFlushOutcome({ statusCode: 200, lateHeaders: again, emptyBody: false, flushedHeader }).action).toBe(
       'send',
     );
@@ -153,8 +157,24 @@ describe('afterFlushOutcome', () => {
   });
 
   it("lets Express's own body ETag through, by its shape, and not a handler's", () => {
-    expect(at(200, { etag: 'W/"412-pWfTGclVKThE13iOF2H3J3VT7PA"' }).action).toBe('send');
-    expect(at(200, { etag: 'W/"article-42"' }).action).toBe('recover');
+    const html = { 'content-type': 'text/html; charset=utf-8' };
+    expect(at(200, { ...html, etag: 'W/"412-pWfTGclVKThE13iOF2H3J3VT7PA"' }).action).toBe('send');
+    expect(at(200, { ...html, etag: 'W/"article-42"' }).action).toBe('recover');
+  });
+
+  it('asks again for a body of no declared type, which would go out as the flushed HTML', () => {
+    expect(at(200, { 'content-length': 12 })).toEqual({
+      action: 'recover',
+      problem: 'sent a body without a Content-Type',
+    });
+  });
+
+  it('counts a type set again to the flushed value as declared: an HTML page the app meant', () => {
+    const flushedHeader = (name: string) => (name === 'content-type' ? 'text/html; charset=utf-8' : undefined);
+    const lateHeaders = late({ 'content-type': 'text/html; charset=utf-8' });
+    expect(afterFlushOutcome({ statusCode: 200, lateHeaders, emptyBody: false, flushedHeader })).toEqual({
+      action: 'send',
+    });
   });
 
   it('asks again when the response ends without a body (a file send() refused, say)', () => {
@@ -169,5 +189,43 @@ describe('looksLikeExpressEtag', () => {
     expect(looksLikeExpressEtag('"v1"')).toBe(false);
     expect(looksLikeExpressEtag('W/"article-42"')).toBe(false);
     expect(looksLikeExpressEtag(undefined)).toBe(false);
+  });
+});
+
+describe('afterFlushOutcome, over any response', () => {
+  const headerName = fc.constantFrom(
+    'content-type',
+    'content-disposition',
+    'content-length',
+    'set-cookie',
+    'etag',
+    'location',
+    'x-http2-preload',
+    'link',
+    'vary',
+  );
+  const headerValue = fc.oneof(
+    fc.constantFrom('text/html; charset=utf-8', 'text/plain', 'attachment; filename="a.txt"', '/next', 'early'),
+    fc.string(),
+    fc.nat(),
+  );
+  const anyResponse = fc.record({
+    statusCode: fc.oneof(fc.constantFrom(200, 301, 302, 304, 404, 500), fc.integer({ min: 100, max: 599 })),
+    lateHeaders: fc.dictionary(headerName, headerValue).map(late),
+    emptyBody: fc.boolean(),
+  });
+
+  it('sends a body only as a 200 the app typed as UTF-8 HTML, with nothing the flushed headers lacked', () => {
+    fc.assert(
+      fc.property(anyResponse, (response) => {
+        if (afterFlushOutcome(response).action !== 'send') return;
+        const type = response.lateHeaders.get('content-type');
+        expect(response.statusCode).toBe(200);
+        expect(response.emptyBody).toBe(false);
+        expect(String(type)).toMatch(/^text\/html/i);
+        expect(response.lateHeaders.has('content-disposition')).toBe(false);
+        expect(response.lateHeaders.has('set-cookie')).toBe(false);
+      }),
+    );
   });
 });

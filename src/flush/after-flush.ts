@@ -72,7 +72,10 @@ const REDIRECT_BODY_HEADERS: ReadonlySet<string> = new Set(['location', 'content
 export interface ResponseAfterFlush {
   /** The status the handler set; the client got 200. */
   readonly statusCode: number;
-  /** Headers set after the flush, by lower-case name. */
+  /**
+   * Headers set after the flush, by lower-case name (with those the platform still holds).
+   * Without a `content-type` among them, the body has no type of its own.
+   */
   readonly lateHeaders: ReadonlyMap<string, HeaderValue>;
   /** Whether the response ends here without a single body byte. */
   readonly emptyBody: boolean;
@@ -126,6 +129,11 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   }
   if (dropped.length > 0)
     return { action: 'recover', problem: `set ${dropped.join(', ')}, which the flushed headers did not carry` };
+  // A body of no declared type (a file piped in, an untyped stream) would go out as the
+  // flushed HTML: a text file with a <script> in it would run as a page of the site.
+  // (Declared: set after the flush, even to the flushed value, which the filter above drops.)
+  if (!response.lateHeaders.has('content-type') && !response.emptyBody)
+    return { action: 'recover', problem: 'sent a body without a Content-Type' };
   if (response.emptyBody) return { action: 'recover', problem: 'answered with an empty body' };
   return { action: 'send' };
 }

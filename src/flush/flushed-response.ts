@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue } from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
 
@@ -20,6 +21,25 @@ export interface FlushHooks {
   settled(outcome: AfterFlushOutcome): void;
   /** The page that sends the browser to ask again (see flush-recovery.ts). */
   recoveryPage(): string;
+  /**
+   * Headers the platform still holds, by lower-case name, that it will not hand to the
+   * Node response once its headers are out: Fastify's reply keeps its own until it sends,
+   * and sends a stream (a file, `StreamableFile`, `reply.download()`) without them when
+   * headers were already sent. Read at the first body byte, as if set late. None on
+   * Express, whose response holds them all, nor for a hijacked reply, which sends none.
+   */
+  heldHeaders?(): OutgoingHttpHeaders | undefined;
+  /** Set when the page's shell went out with the headers (src/shell/): how the page's render ends it. */
+  readonly shell?: ShellEnding;
+}
+
+/** How a page whose shell went out is finished when its view renders. */
+export interface ShellEnding {
+  /**
+   * What follows the view's own HTML: the rest of the layout, rendered from the page's
+   * template data; undefined when it cannot be rendered (the response then asks again).
+   */
+  rest(pageLocals: object | undefined): string | undefined;
 }
 
 export interface FlushedResponse {
@@ -62,6 +82,8 @@ class FlushGuard implements FlushedResponse {
   bodyStarted = false;
   /** The response is over, or ended by us: what the app does from now on is dropped. */
   done = false;
+  /** After a shell: the body about to be written is the view rendered without its layout, plus the layout's rest. */
+  shellPage = false;
   readonly setHeader: Method;
   readonly appendHeader: Method;
   readonly getHeader: Method;
@@ -98,12 +120,16 @@ class FlushGuard implements FlushedResponse {
    */
   decide(emptyBody: boolean): AfterFlushOutcome {
     const { response, getHeader } = this;
-    return afterFlushOutcome({
+    const outcome = afterFlushOutcome({
       statusCode: response.statusCode,
-      lateHeaders: this.lateHeaders ?? NO_HEADERS,
+      lateHeaders: withHeldHeaders(this.lateHeaders ?? NO_HEADERS, this.hooks.heldHeaders?.()),
       emptyBody,
       flushedHeader: (name) => getHeader.call(response, name) as HeaderValue | undefined,
     });
+    // The shell opened the document: only the view it frames may follow, not a page of its own.
+    if (outcome.action === 'send' && this.hooks.shell !== undefined && !this.shellPage)
+      return { action: 'recover', problem: 'answered a page that was not its view rendered after the shell' };
+    return outcome;
   }
 
   /** Ends the response with a page of ours in place of the app's body. */
@@ -127,6 +153,24 @@ class FlushGuard implements FlushedResponse {
 }
 
 const NO_HEADERS: ReadonlyMap<string, HeaderValue> = new Map();
+
+/**
+ * The late headers with the platform's held ones on top: Fastify writes its reply's
+ * headers over the Node response's (writeHead(status, headers), or setHeader() before a
+ * stream), so a held value wins, as it would on a late response.
+ */
+function withHeldHeaders(
+  late: ReadonlyMap<string, HeaderValue>,
+  held: OutgoingHttpHeaders | undefined,
+): ReadonlyMap<string, HeaderValue> {
+  if (held === undefined) return late;
+  let merged: Map<string, HeaderValue> | undefined;
+  for (const [name, value] of Object.entries(held)) {
+    if (value === undefined) continue;
+    (merged ??= new Map(late)).set(name.toLowerCase(), value);
+  }
+  return merged ?? late;
+}
 
 /** Calls a dropped write's or sendFile's callback, as a stream piped here expects. */
 function callBackLater(args: readonly unknown[]): void {
@@ -234,7 +278,16 @@ function render(
   if (guard.done) return;
   const given = typeof options === 'function' ? options : callback;
   const locals = typeof options === 'function' ? undefined : options;
-  guard.render!.call(this, view, locals, (error: Error | null, html?: string) => {
+  const shell = guard.hooks.shell;
+  // After a shell, the layout's start is out: the view renders alone, and the rest of the layout follows it.
+  const viewLocals = shell === undefined ? locals : { ...locals, layout: false };
+  guard.render!.call(this, view, viewLocals, (error: Error | null, html?: string) => {
+    if (!error && shell !== undefined && !guard.done) {
+      const rest = shell.rest(locals);
+      if (rest === undefined) return guard.fail(`could not render the rest of its layout after ${view}`);
+      guard.shellPage = true;
+      html = `${html ?? ''}${rest}`;
+    }
     if (error) guard.fail(`failed to render ${view} (${error.message})`);
     if (given) return given(error, html);
     if (error) return this.req.next?.(error);
@@ -295,8 +348,22 @@ function guardedPrototypeOf(prototype: object): object {
  * status, type and headers are checked: a body the flushed 200 cannot carry is never
  * sent; the response ends on a page that forwards the browser (a redirect) or makes it
  * ask again, and everything the app writes after that is dropped.
+ *
+ * On Fastify the check sits here too, on the Node response (`reply.raw`), rather than in
+ * an `onSend` hook: every way a reply carries a body meets here (`reply.send()` of a
+ * string, a Buffer, a Node or web stream, a `Response`; `StreamableFile`; @fastify/static's
+ * `sendFile()`/`download()`; writes on `reply.raw`; a hijacked reply), while `onSend` sees
+ * only `reply.send()`, and Fastify refuses `addHook()` once it listens, which is before
+ * the module sees its first request. What Fastify adds is headers it holds on the reply
+ * and, once headers are sent, never gives the Node response when it pipes a stream: the
+ * exchange hands them over as `heldHeaders`, read at the first byte.
  */
-export function flushHeadersEarly(response: Response, headers: FlushedHeaders, hooks: FlushHooks): FlushedResponse {
+export function flushHeadersEarly(
+  response: Response,
+  headers: FlushedHeaders,
+  hooks: FlushHooks,
+  firstChunk: string = FLUSHED_FIRST_CHUNK,
+): FlushedResponse {
   response.statusCode = 200;
   response.setHeader('Content-Type', FLUSHED_CONTENT_TYPE);
   response.setHeader('Link', headers.link);
@@ -304,7 +371,7 @@ export function flushHeadersEarly(response: Response, headers: FlushedHeaders, h
   // write() sends the headers with the newline in one packet (flushHeaders() first would
   // cost a second one). Node corks the socket until the next tick on a write; uncorking
   // now sends them at once, before a handler that fails at once can close the connection.
-  response.write(FLUSHED_FIRST_CHUNK);
+  response.write(firstChunk);
   response.socket?.uncork();
   (response as MaybeCompressed).flush?.();
 

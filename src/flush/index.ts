@@ -10,5 +10,5 @@
 export { failureOf, headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
 export { cleanRunNeeded, FlushStates, type FlushEvent } from './flush-backoff.js';
 export { inlineScriptAllowed, recoveryPage } from './flush-recovery.js';
-export { flushHeadersEarly, type FlushedResponse } from './flushed-response.js';
+export { flushHeadersEarly, type FlushedResponse, type ShellEnding } from './flushed-response.js';
 export { RETRY_MARKER, takeRetryMarker, takeRetryMarkerFirstOn, withoutRetryMarker } from './retry-marker.js';

@@ -41,7 +41,13 @@ const FORMATTED_MAX_HINTS = 64;
 
 function textLength(value: unknown): number {
   if (typeof value === 'string') return value.length;
-  return Array.isArray(value) ? value.reduce((length: number, link: string) => length + link.length, 0) : 0;
+  if (!Array.isArray(value)) return 0;
+  // Formatted links, or parts of links ({ base }) to which each request adds its nonce.
+  return value.reduce(
+    (length: number, item: unknown) =>
+      length + (typeof item === 'string' ? item.length : 32 + ((item as { base?: string }).base?.length ?? 0)),
+    0,
+  );
 }
 
 /**

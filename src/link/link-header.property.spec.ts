@@ -7,6 +7,8 @@ import { assetUrl } from '../asset-url.js';
 import { earlyHintLinks } from './early-hints.js';
 import { formatLink, formatLinkHeader, linksWithinBudget, orderHints, type LinkFormatOptions } from './link-header.js';
 import { PreloadCollector } from '../preload.collector.js';
+import type { PreloadRel } from '../preload-hint.interface.js';
+import { normalizeHint } from '../preload-hint.js';
 import { toUriReference, unsafeUrlReason } from './uri-reference.js';
 
 const RUNS = 10_000;
@@ -149,6 +151,42 @@ describe('Link header for any recorded URL (property)', () => {
             const refs = LinkHeader.parse(link).refs;
             expect(refs).toHaveLength(1);
             expect(expected.has(refs[0].uri)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: RUNS / 10 },
+    );
+  });
+
+  it(`with a nonce, formats a kept list exactly as link by link, each request's nonce in place (${RUNS / 10} runs)`, () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(trickyText, fc.constantFrom<PreloadRel | undefined>(undefined, 'preconnect')), {
+          maxLength: 20,
+        }),
+        fc.array(cspNonce, { minLength: 1, maxLength: 3 }),
+        fc.option(fc.integer({ min: 1, max: 3000 }), { nil: undefined }),
+        fc.boolean(),
+        (paths, nonces, maxBytes, nopush) => {
+          // Frozen, as the hint cache hands them out: the list's formatting is kept across requests.
+          const hints = Object.freeze(
+            paths
+              .filter(([path]) => path.length > 0)
+              .map(([path, rel]) =>
+                Object.freeze(
+                  rel === 'preconnect'
+                    ? normalizeHint(`https://cdn${path.length}.example.com`, { rel })
+                    : normalizeHint(assetUrl(path, '/static/')),
+                ),
+              ),
+          );
+          for (const nonce of nonces) {
+            const options: LinkFormatOptions = { nopush, maxBytes, nonce };
+            const byHand = linksWithinBudget(
+              orderHints(hints).map((hint) => formatLink(hint, options)),
+              maxBytes,
+            ).join(', ');
+            expect(formatLinkHeader(hints, options)).toBe(byHand);
           }
         },
       ),

@@ -102,12 +102,37 @@ export function linksWithinBudget(links: readonly string[], maxBytes: number | u
 
 /** The `Link` header value for a set of hints, ordered, deduplicated and within budget; empty when there are none. */
 export function formatLinkHeader(hints: Iterable<PreloadHint>, options: LinkFormatOptions): string {
+  if (options.nonce) return formatLinkHeaderWithNonce(hints, options, options.nonce);
   return formattedOnce(hints, options, 'header', (list) =>
     linksWithinBudget(
       orderHints(list).map((hint) => formatLink(hint, options)),
       options.maxBytes,
     ).join(', '),
   );
+}
+
+/** A list's links in header order, without the per-request nonce: kept per list like the formatted header. */
+interface LinkParts {
+  /** The link up to where a nonce goes. */
+  readonly base: string;
+  /** Whether the link takes the nonce and `nopush` (a preconnect fetches nothing and takes neither). */
+  readonly fetches: boolean;
+}
+
+/**
+ * The `Link` value for a request with a CSP nonce. The nonce differs per request, so the
+ * whole value cannot be kept; the list's order and each link's text can, once per list,
+ * and only the nonce (and the budget, which it lengthens) is worked in per request.
+ */
+function formatLinkHeaderWithNonce(hints: Iterable<PreloadHint>, options: LinkFormatOptions, nonce: string): string {
+  const parts = formattedOnce(hints, { nopush: options.nopush }, 'header-parts', (list): readonly LinkParts[] =>
+    orderHints(list).map((hint) => ({ base: linkWithoutOptions(hint), fetches: hint.rel !== 'preconnect' })),
+  );
+  const tail = `${parameter('nonce', nonce)}${options.nopush ? '; nopush' : ''}`;
+  return linksWithinBudget(
+    parts.map((part) => (part.fetches ? `${part.base}${tail}` : part.base)),
+    options.maxBytes,
+  ).join(', ');
 }
 
 /**

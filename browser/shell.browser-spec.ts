@@ -1,0 +1,233 @@
+import { Controller, Get, Module, NotFoundException, Param, Render } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import hbs from 'hbs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser as ChromiumBrowser } from 'playwright-core';
+import type { Browser as FirefoxBrowser, Page as FirefoxPage } from 'puppeteer-core';
+import { Http2PreloadModule, registerPreloadHelper, Shell } from 'nestjs-http2-preload';
+import { ASSET_VERSION } from '../sample/src/asset-version.js';
+import { HtmlExceptionFilter } from '../sample/src/html-exception.filter.js';
+import { startCaddy, type RunningCaddy } from './support/caddy.js';
+import { launchChromium } from './support/chromium.js';
+import { launchFirefox } from './support/firefox.js';
+import { REPO_DIR } from './support/repo.js';
+import { ASSETS, CSS } from './support/visit-checks.js';
+
+/** The handler waits here until the test has seen the browser paint the shell. */
+class Gate {
+  opened: Promise<void> = Promise.resolve();
+  open: () => void = () => undefined;
+  close(): void {
+    this.opened = new Promise((resolve) => (this.open = resolve));
+  }
+}
+const gate = new Gate();
+
+@Controller()
+class ShopController {
+  // Two handlers, so that each browser's 404 test holds back only its own route.
+  @Get('shop/:id')
+  @Shell({ title: 'Shop' })
+  @Render('slow')
+  product(@Param('id') id: string) {
+    return answer(id);
+  }
+
+  @Get('store/:id')
+  @Shell({ title: 'Shop' })
+  @Render('slow')
+  item(@Param('id') id: string) {
+    return answer(id);
+  }
+}
+
+async function answer(id: string) {
+  await gate.opened;
+  if (id === 'missing') throw new NotFoundException(`There is no product ${id}.`);
+  return { title: 'Shop', waitedMs: 0, strategy: `the shell, for product ${id}` };
+}
+
+@Module({
+  imports: [Http2PreloadModule.forRoot({ shell: { layout: join(REPO_DIR, 'sample', 'views', 'layout.hbs') } })],
+  controllers: [ShopController],
+})
+class ShopModule {}
+
+interface ShopApp {
+  readonly port: number;
+  readonly events: string[];
+  close(): Promise<void>;
+}
+
+async function startShop(): Promise<ShopApp> {
+  const app = await NestFactory.create<NestExpressApplication>(ShopModule, { logger: false });
+  app.useGlobalFilters(new HtmlExceptionFilter());
+  app.useStaticAssets(join(REPO_DIR, 'sample', 'public'), { prefix: '/static/', maxAge: '1y', immutable: true });
+  app.setBaseViewsDir(join(REPO_DIR, 'sample', 'views'));
+  app.setViewEngine('hbs');
+  app.setLocal('assetVersion', ASSET_VERSION);
+  registerPreloadHelper(hbs);
+  const events: string[] = [];
+  app.getHttpServer().prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url;
+    events.push(`request ${url}`);
+    res.once('finish', () => events.push(`finish ${url}`));
+  });
+  await app.listen(0, '127.0.0.1');
+  return { port: (app.getHttpServer().address() as AddressInfo).port, events, close: () => app.close() };
+}
+
+/** Asks the page until it says yes; false after about 15 s. A bound on waiting, not a measure of time. */
+async function eventually(check: () => Promise<boolean>): Promise<boolean> {
+  for (let i = 0; i < 150; i++) {
+    if (await check().catch(() => false)) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+/** In the page: whether it has painted, and whether the shell's stylesheet applies (the sample's CSS sets a font family). */
+const PAINTED_WITH_STYLE = `(() => {
+  const painted = performance.getEntriesByType('paint').some((entry) => entry.name === 'first-contentful-paint');
+  const header = document.querySelector('header h1');
+  const styled = header !== null && getComputedStyle(document.body).fontFamily.includes('Inter');
+  return painted && styled && document.querySelector('main p') === null;
+})()`;
+
+let shop: ShopApp | undefined;
+let caddy: RunningCaddy | undefined;
+
+beforeAll(async () => {
+  shop = await startShop();
+  caddy = await startCaddy([shop.port]);
+});
+
+afterAll(async () => {
+  gate.open();
+  await caddy?.stop();
+  await shop?.close();
+});
+
+beforeEach(() => {
+  gate.open();
+  shop!.events.length = 0;
+});
+
+function requested(events: readonly string[]): string[] {
+  return events.filter((event) => event.startsWith('request ')).map((event) => event.slice('request '.length));
+}
+
+describe('the page shell in Chromium (through Caddy, HTTP/2)', () => {
+  let browser: ChromiumBrowser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium(caddy!.spki);
+  });
+  afterAll(() => browser?.close());
+
+  test('paints the styled shell while the handler is still held, then the whole page, each file once', async () => {
+    const origin = caddy!.origins[0];
+    // A first visitor warms the route; a new one (empty cache) is measured.
+    const warm = await browser!.newContext();
+    await (await warm.newPage()).goto(`${origin}/shop/1`);
+    await warm.close();
+    const context = await browser!.newContext();
+    try {
+      const page = await context.newPage();
+      shop!.events.length = 0;
+      gate.close();
+      const response = page.waitForResponse((r) => r.url() === `${origin}/shop/2`);
+      const loaded = page.goto(`${origin}/shop/2`, { waitUntil: 'load' });
+      expect((await (await response).allHeaders())['x-http2-preload']).toBe('early');
+      const painted = await eventually(() => page.evaluate(PAINTED_WITH_STYLE) as Promise<boolean>);
+      const beforeHandler = [...shop!.events];
+      gate.open();
+      await loaded;
+      expect(painted).toBe(true);
+      expect(beforeHandler).toContain(`request ${CSS}`);
+      expect(beforeHandler).not.toContain('finish /shop/2');
+      expect(await page.textContent('main')).toContain('the shell, for product 2');
+      const files = requested(shop!.events).filter((path) => path.startsWith('/static/'));
+      expect(files.filter((path, i) => files.indexOf(path) !== i)).toEqual([]);
+      for (const asset of ASSETS) expect(files).toContain(asset);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a missing product after warm-up ends on the app's 404 page with status 404, at the same URL", async () => {
+    const origin = caddy!.origins[0];
+    const context = await browser!.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${origin}/shop/1`);
+      const statuses: number[] = [];
+      page.on('response', (r) => {
+        if (r.request().resourceType() === 'document') statuses.push(r.status());
+      });
+      await page.goto(`${origin}/shop/missing`);
+      await page.waitForSelector('#error-message');
+      expect(await page.textContent('#error-message')).toBe('There is no product missing.');
+      expect(statuses).toEqual([200, 404]);
+      expect(page.url()).toBe(`${origin}/shop/missing`);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the page shell in Firefox (through Caddy, HTTP/2)', () => {
+  let browser: FirefoxBrowser | undefined;
+  beforeAll(async () => {
+    browser = await launchFirefox();
+  });
+  afterAll(() => browser?.close());
+
+  async function withPage(use: (page: FirefoxPage) => Promise<void>): Promise<void> {
+    const context = await browser!.createBrowserContext();
+    try {
+      await use(await context.newPage());
+    } finally {
+      await context.close();
+    }
+  }
+
+  test('paints the styled shell while the handler is still held, then the whole page', () =>
+    withPage(async (page) => {
+      const origin = caddy!.origins[0];
+      // A first visitor warms the route; a new one (empty cache) is measured.
+      await withPage((warm) => warm.goto(`${origin}/store/1`, { waitUntil: 'load' }).then(() => undefined));
+      shop!.events.length = 0;
+      gate.close();
+      const loaded = page.goto(`${origin}/store/3`, { waitUntil: 'load' });
+      // Puppeteer reports the new URL only once the load is over: ask the document where it is.
+      const painted = await eventually(
+        async () => (await page.evaluate(`location.pathname === '/store/3' && ${PAINTED_WITH_STYLE}`)) as boolean,
+      );
+      const beforeHandler = [...shop!.events];
+      gate.open();
+      const response = await loaded;
+      expect(response?.headers()['x-http2-preload']).toBe('early');
+      expect(painted).toBe(true);
+      expect(beforeHandler).toContain(`request ${CSS}`);
+      expect(await page.$eval('main', (main) => main.textContent)).toContain('the shell, for product 3');
+    }));
+
+  test("a missing product ends on the app's 404 page", () =>
+    withPage(async (page) => {
+      const origin = caddy!.origins[0];
+      await page.goto(`${origin}/store/1`, { waitUntil: 'load' });
+      const statuses: number[] = [];
+      page.on('response', (response) => {
+        if (response.url() === `${origin}/store/missing`) statuses.push(response.status());
+      });
+      await page.goto(`${origin}/store/missing`, { waitUntil: 'load' });
+      await page.waitForSelector('#error-message');
+      expect(await page.$eval('#error-message', (element) => element.textContent)).toBe('There is no product missing.');
+      expect(page.url()).toBe(`${origin}/store/missing`);
+      expect(statuses).toEqual([200, 404]);
+    }));
+});

@@ -1,0 +1,4 @@
+import { fileURLToPath } from 'node:url';
+
+/** The sample folder, from sample/src (tests) and from sample/dist (npm start) alike. */
+export const SAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
