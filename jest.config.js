@@ -25,9 +25,10 @@ export const shared = {
 
 /**
  * Two projects of the same tests, told apart by file name: `npm test` runs `fast` (unit
- * specs `*.spec.ts` and e2e tests `*.e2e-spec.ts`, in-process apps, no build needed),
- * `npm run test:slow` runs `slow` (`*.slow-spec.ts`: the 100,000-request flood, the memory
- * probes and the two app processes, which run the built package in child processes).
+ * specs `*.spec.ts` and e2e tests `*.e2e-spec.ts`), `npm run test:slow` runs `slow`
+ * (`*.slow-spec.ts`: the 100,000-request flood, the memory probes, two app processes).
+ * Both build the ESM dist/ first (one tsc, not `npm run build`'s two): the tests that run
+ * an app in a child process import the package by name, which resolves to it.
  * The scripts choose with TEST_SUITE rather than `--selectProjects`, which would take the
  * paths of `npm test -- <path>` for project names; without it, `npx jest <path>` runs any
  * file of either.
