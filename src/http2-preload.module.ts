@@ -24,6 +24,7 @@ import { collectorFor, PreloadCollector } from './preload.collector.js';
 import { PreloadEmitter } from './preload.emitter.js';
 import { ShellRenderer } from './shell/index.js';
 import { PreloadInterceptor } from './preload.interceptor.js';
+import { PreloadMetrics } from './preload.metrics.js';
 import { takeRetryMarkerFirstOn } from './flush/index.js';
 import { RouteLearning } from './route-learning.js';
 import { useStaticPrefixOutsideRequests } from './preload-render-context.js';
@@ -32,7 +33,7 @@ import { watchStaticPrefix } from './static-prefix.watch.js';
 
 /**
  * `imports: [Http2PreloadModule.forRoot({ ... })]` (or `forRootAsync`) in the root module.
- * Global: registers the preload interceptor app-wide and exports `PreloadCollector`.
+ * Global: registers the preload interceptor app-wide and exports `PreloadCollector` and `PreloadMetrics`.
  */
 @Module({
   providers: [
@@ -41,13 +42,14 @@ import { watchStaticPrefix } from './static-prefix.watch.js';
     PreloadCache,
     RouteLearning,
     PreloadEmitter,
+    PreloadMetrics,
     ShellRenderer,
     { provide: APP_INTERCEPTOR, useClass: PreloadInterceptor },
     // Request-scoped, but the instance lives on the request object, so it is the same one
     // the singleton interceptor and the template helper see.
     { provide: PreloadCollector, scope: Scope.REQUEST, inject: [REQUEST], useFactory: collectorFor },
   ],
-  exports: [PreloadCollector],
+  exports: [PreloadCollector, PreloadMetrics],
 })
 export class Http2PreloadModule
   extends ConfigurableHttp2PreloadModule

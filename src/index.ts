@@ -7,6 +7,14 @@ export {
   type RoutePreloadStrategy,
 } from './preload-vocabulary.js';
 export { PreloadCollector } from './preload.collector.js';
+export {
+  NAVIGATION_MODES,
+  PreloadMetrics,
+  type NavigationMode,
+  type PreloadMetricsSnapshot,
+} from './preload.metrics.js';
+export { NOT_EARLY_REASONS, type NotEarlyReason } from './preload-mode.js';
+export { RETRY_CAUSES, type RetryCause } from './flush/index.js';
 export { NoPreload } from './no-preload.decorator.js';
 export { Shell } from './shell.decorator.js';
 export {

@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import {
   chooseEarlyStrategy,
+  NOT_EARLY_REASONS,
+  type NotEarlyReason,
   isHtmlContentType,
   isNavigation,
   modeAtHeaderTime,
@@ -69,7 +72,7 @@ const navigation: RequestBeforeHandler = {
   acceptsHtml: true,
   secFetchMode: 'navigate',
   preconditions: NO_PRECONDITIONS,
-  hasSession: false,
+  sessionBlocksFlush: false,
   retry: false,
   statusCode: 200,
 };
@@ -107,7 +110,11 @@ describe('planBeforeHandler', () => {
   };
 
   it("compares the handler's headers on a late GET of a route still learning whether it may be flushed", () => {
-    expect(planBeforeHandler(navigation, learning, true)).toEqual({ early: undefined, compareHeaders: true });
+    expect(planBeforeHandler(navigation, learning, true)).toEqual({
+      early: undefined,
+      compareHeaders: true,
+      notEarly: 'not-learnt',
+    });
     // A fetch() or an API client teaches the route as much as a navigation does.
     expect(planBeforeHandler({ ...navigation, acceptsHtml: false }, learning, true).compareHeaders).toBe(true);
   });
@@ -154,9 +161,9 @@ describe('chooseEarlyStrategy', () => {
       ).toBeUndefined();
     });
 
-    it('is not chosen for a request with a session middleware on it, which writes its cookie with the headers', () => {
-      expect(chooseEarlyStrategy({ ...navigation, hasSession: true }, flushRoute, true)).toBeUndefined();
-      expect(chooseEarlyStrategy({ ...navigation, hasSession: true }, hintsRoute, true)).toBe('earlyHints');
+    it('is not chosen for a request whose session cookie a flush could lose', () => {
+      expect(chooseEarlyStrategy({ ...navigation, sessionBlocksFlush: true }, flushRoute, true)).toBeUndefined();
+      expect(chooseEarlyStrategy({ ...navigation, sessionBlocksFlush: true }, hintsRoute, true)).toBe('earlyHints');
     });
 
     it('is not chosen for the retry of a page that went wrong after a flush, by any strategy', () => {
@@ -251,11 +258,92 @@ describe('resultAtHeaderTime', () => {
       remember: false,
       flushEvent: undefined,
     });
-    expect(resultAtHeaderTime({ ...page, statusCode: 404, setByHandler: [] })).toEqual({
+    expect(resultAtHeaderTime({ ...page, statusCode: 404 })).toEqual({
       mode: 'off',
       addLinks: false,
       remember: false,
       flushEvent: undefined,
     });
+  });
+
+  it('learns from a late error page or redirect of a route that compares its headers: a flush would have failed there', () => {
+    expect(resultAtHeaderTime({ ...page, statusCode: 404, setByHandler: [] }).flushEvent).toBe('failed-late');
+    expect(resultAtHeaderTime({ ...page, statusCode: 302, setByHandler: [] }).flushEvent).toBe('failed-late');
+    expect(
+      resultAtHeaderTime({ ...page, statusCode: 404, setByHandler: [], optedOut: true }).flushEvent,
+    ).toBeUndefined();
+    expect(
+      resultAtHeaderTime({ ...page, statusCode: 500, contentType: 'application/json', setByHandler: [] }).flushEvent,
+    ).toBeUndefined();
+  });
+});
+
+describe('notEarlyReason', () => {
+  const flushRoute: RouteBeforeHandler = {
+    optedOut: false,
+    strategy: 'flushHeaders',
+    flushable: true,
+    flushingLearnt: true,
+    answersData: false,
+    hintCount: 3,
+    validators: NO_VALIDATOR_HISTORY,
+  };
+
+  it.each<[NotEarlyReason, RequestBeforeHandler, Partial<RouteBeforeHandler>, boolean?]>([
+    ['opted-out', navigation, { optedOut: true }],
+    ['opted-out', navigation, { strategy: 'late' }],
+    ['opted-out', navigation, {}, false],
+    ['not-navigation', { ...navigation, secFetchMode: 'cors' }, {}],
+    ['not-navigation', { ...navigation, method: 'POST' }, {}],
+    ['not-learnt', navigation, { hintCount: 0 }],
+    ['not-learnt', navigation, { flushable: false, flushingLearnt: false }],
+    ['retry', { ...navigation, retry: true }, {}],
+    ['conditional', revalidation, {}],
+    ['conditional', { ...navigation, preconditions: { ...NO_PRECONDITIONS, range: true } }, {}],
+    ['sets-headers', { ...navigation, statusCode: 201 }, {}],
+    ['sets-headers', navigation, { flushable: false, flushingLearnt: false, flushHeldBack: 'sets-headers' }],
+    ['session', { ...navigation, sessionBlocksFlush: true }, {}],
+    ['backoff', navigation, { flushable: false, flushingLearnt: false, flushHeldBack: 'backoff' }],
+    ['http-1.0', { ...navigation, httpVersion: '1.0' }, { strategy: 'earlyHints' }],
+  ])('is %s when that is what kept the request late', (reason, request, route, presend = true) => {
+    const plan = planBeforeHandler(request, { ...flushRoute, ...route }, presend);
+    expect(plan.early).toBeUndefined();
+    expect(plan.notEarly).toBe(reason);
+  });
+
+  it('is given exactly when nothing goes early, whatever the facts', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          method: fc.constantFrom('GET', 'HEAD', 'POST'),
+          httpVersion: fc.constantFrom('1.0', '1.1', '2.0'),
+          acceptsHtml: fc.boolean(),
+          secFetchMode: fc.constantFrom(undefined, 'navigate', 'cors'),
+          preconditions: fc.constantFrom(NO_PRECONDITIONS, revalidation.preconditions, {
+            ...NO_PRECONDITIONS,
+            range: true,
+          }),
+          sessionBlocksFlush: fc.boolean(),
+          retry: fc.boolean(),
+          statusCode: fc.constantFrom(200, 201),
+        }),
+        fc.record({
+          optedOut: fc.boolean(),
+          strategy: fc.constantFrom('flushHeaders', 'earlyHints', 'late') as fc.Arbitrary<'flushHeaders'>,
+          flushable: fc.boolean(),
+          flushingLearnt: fc.boolean(),
+          answersData: fc.boolean(),
+          hintCount: fc.nat(3),
+          validators: fc.constant(NO_VALIDATOR_HISTORY),
+          flushHeldBack: fc.constantFrom(undefined, 'sets-headers', 'backoff') as fc.Arbitrary<undefined>,
+        }),
+        fc.boolean(),
+        (request, route, presend) => {
+          const plan = planBeforeHandler(request, route, presend);
+          expect(plan.early === undefined).toBe(plan.notEarly !== undefined);
+          if (plan.notEarly !== undefined) expect(NOT_EARLY_REASONS).toContain(plan.notEarly);
+        },
+      ),
+    );
   });
 });

@@ -59,8 +59,12 @@ export interface RequestBeforeHandler {
    * before the handler (conditional/revalidation.ts).
    */
   readonly preconditions: PreconditionFacts;
-  /** A session middleware (`express-session`, `cookie-session`) is on the request: it writes its cookie with the headers. */
-  readonly hasSession: boolean;
+  /**
+   * A session middleware is on the request whose cookie flushed headers could lose
+   * (session-cookie.ts: one the module does not know, or one that writes its cookie
+   * after the head and would have to here).
+   */
+  readonly sessionBlocksFlush: boolean;
   /** The browser's second try after a flushed response went wrong (see flush-recovery.ts). */
   readonly retry: boolean;
   /** The status already set on the response (`@HttpCode()` sets it before interceptors run). */
@@ -83,6 +87,12 @@ export interface RouteBeforeHandler {
   readonly hintCount: number;
   /** What its responses have shown about their validators: whether a revalidation of it may match (conditional/validator-memory.ts). */
   readonly validators: ValidatorHistory;
+  /**
+   * Why the route is not flushable, when its responses have shown something: its
+   * handler sets headers a flush would lose, or its flushed responses fail too often
+   * (flush-backoff.ts). Undefined: it has not shown anything yet.
+   */
+  readonly flushHeldBack?: 'sets-headers' | 'backoff';
 }
 
 /**
@@ -108,7 +118,7 @@ export function isNavigation(request: RequestBeforeHandler): boolean {
  * does the retry of a page that went wrong after a flush. Flushed headers commit the
  * response, so they are sent only when nothing the handler could still decide is at
  * stake: a GET (a HEAD has no body to stream after them), a status still at 200, no
- * session middleware that would write its cookie at the flush, and a route whose
+ * session whose cookie the flush could lose (session-cookie.ts), and a route whose
  * responses have shown it answers the same way late (flush-backoff.ts).
  * A 103 commits nothing, but RFC 9110 forbids 1xx responses to HTTP/1.0 clients.
  */
@@ -121,7 +131,7 @@ export function chooseEarlyStrategy(
   if (request.retry || !preconditionsAllowEarly(request.preconditions, route.validators)) return undefined;
   switch (route.strategy) {
     case PRELOAD_STRATEGY.flushHeaders: {
-      const safe = request.statusCode === 200 && !request.hasSession && route.flushable;
+      const safe = request.statusCode === 200 && !request.sessionBlocksFlush && route.flushable;
       if (!safe) return undefined;
       return request.method === 'GET' ? PRELOAD_STRATEGY.flushHeaders : 'announce';
     }
@@ -143,6 +153,8 @@ export interface BeforeHandlerPlan {
    * checks itself, in flushed-response.ts.)
    */
   readonly compareHeaders: boolean;
+  /** Why nothing goes early (notEarlyReason); undefined when something does. */
+  readonly notEarly: NotEarlyReason | undefined;
 }
 
 /** The whole decision before the handler: what goes early, and what to watch for the route's learning. */
@@ -152,14 +164,62 @@ export function planBeforeHandler(
   presendCachedHeaders: boolean,
 ): BeforeHandlerPlan {
   const early = chooseEarlyStrategy(request, route, presendCachedHeaders);
+  // A retry's answer was learnt from already, when its flush failed; a request its
+  // session keeps from being flushed shows nothing about the route's other requests.
   const compareHeaders =
     request.method === 'GET' &&
+    !request.retry &&
+    !request.sessionBlocksFlush &&
     presendCachedHeaders &&
     !route.optedOut &&
     route.strategy === PRELOAD_STRATEGY.flushHeaders &&
     !route.flushingLearnt &&
     !route.answersData;
-  return { early, compareHeaders };
+  const notEarly = early === undefined ? notEarlyReason(request, route, presendCachedHeaders) : undefined;
+  return { early, compareHeaders, notEarly };
+}
+
+/**
+ * Why a request gets nothing early, as the counts (preload.metrics.ts) name it:
+ * - `opted-out`: `@NoPreload()`, `@Preload({ strategy: 'late' })`, `presendCachedHeaders: false`;
+ * - `not-navigation`: not a browser's page navigation (a `fetch()`, a POST, an API client);
+ * - `not-learnt`: the route has no hints yet, or has not yet shown it may be flushed;
+ * - `retry`: the browser's second try after a flushed response went wrong;
+ * - `conditional`: a revalidation or range request;
+ * - `sets-headers`: the handler sets a status or headers a flush would lose;
+ * - `session`: a session whose cookie a flush could lose (session-cookie.ts);
+ * - `backoff`: the route's flushed responses fail too often (flush-backoff.ts);
+ * - `http-1.0`: a `103` for a client that must not get one.
+ */
+export const NOT_EARLY_REASONS = [
+  'opted-out',
+  'not-navigation',
+  'not-learnt',
+  'retry',
+  'conditional',
+  'sets-headers',
+  'session',
+  'backoff',
+  'http-1.0',
+] as const;
+
+export type NotEarlyReason = (typeof NOT_EARLY_REASONS)[number];
+
+/** The first rule of chooseEarlyStrategy() that kept the request from going early (a request that is no navigation first). */
+export function notEarlyReason(
+  request: RequestBeforeHandler,
+  route: RouteBeforeHandler,
+  presendCachedHeaders: boolean,
+): NotEarlyReason {
+  if (!isNavigation(request)) return 'not-navigation';
+  if (!presendCachedHeaders || route.optedOut || route.strategy === PRELOAD_STRATEGY.late) return 'opted-out';
+  if (route.hintCount === 0) return 'not-learnt';
+  if (request.retry) return 'retry';
+  if (!preconditionsAllowEarly(request.preconditions, route.validators)) return 'conditional';
+  if (route.strategy === PRELOAD_STRATEGY.earlyHints) return request.httpVersion === '1.0' ? 'http-1.0' : 'not-learnt';
+  if (request.statusCode !== 200) return 'sets-headers';
+  if (request.sessionBlocksFlush) return 'session';
+  return route.flushHeldBack ?? 'not-learnt';
 }
 
 /** What the interceptor knows when a response's headers are written. */
@@ -178,7 +238,7 @@ export interface HeaderTimeResult {
   /** Remember the page's hints for the route's next requests. */
   readonly remember: boolean;
   /** What the response showed about flushing the route (flush-backoff.ts). */
-  readonly flushEvent: 'clean-late' | 'headers-late' | undefined;
+  readonly flushEvent: 'clean-late' | 'headers-late' | 'failed-late' | undefined;
 }
 
 /**
@@ -189,11 +249,25 @@ export interface HeaderTimeResult {
 export function resultAtHeaderTime(facts: HeaderTimeFacts): HeaderTimeResult {
   const mode = modeAtHeaderTime(facts);
   const page = mode !== undefined && isSuccess(facts.statusCode) && !facts.optedOut;
-  const learnt = page && facts.setByHandler !== undefined;
   return {
     mode,
     addLinks: page && facts.hintCount > 0,
     remember: page && facts.method === 'GET',
-    flushEvent: !learnt ? undefined : facts.setByHandler!.length === 0 ? 'clean-late' : 'headers-late',
+    flushEvent: lateFlushEvent(facts, mode, page),
   };
+}
+
+/**
+ * What a late response whose headers were compared shows about flushing its route
+ * (flush-backoff.ts): a clean page, a page whose handler set headers a flush would lose,
+ * or an HTML answer a flushed 200 could not carry (an error page, a redirect).
+ */
+function lateFlushEvent(
+  facts: HeaderTimeFacts,
+  mode: PreloadMode | undefined,
+  page: boolean,
+): HeaderTimeResult['flushEvent'] {
+  if (facts.setByHandler === undefined || mode === undefined) return undefined;
+  if (!page) return facts.optedOut ? undefined : 'failed-late';
+  return facts.setByHandler.length === 0 ? 'clean-late' : 'headers-late';
 }

@@ -72,6 +72,7 @@ export class PreloadEmitter implements OnModuleDestroy {
     hints: readonly PreloadHint[],
     settled: (outcome: AfterFlushOutcome) => void,
     withShell = false,
+    sessionProblem?: () => string | undefined,
   ): FlushedResponse | undefined {
     if (this.shuttingDown) return undefined;
     const { request, response } = page;
@@ -95,6 +96,7 @@ export class PreloadEmitter implements OnModuleDestroy {
         },
         {
           settled,
+          sessionProblem,
           heldHeaders: page.exchange.heldHeaders,
           recoveryPage: () =>
             recoveryPage({ requestUrl: request.originalUrl, nonce: linkOptions.nonce, scriptAllowed: scriptAllowed() }),

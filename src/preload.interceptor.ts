@@ -10,18 +10,20 @@ import { Reflector } from '@nestjs/core';
 import type { OutgoingHttpHeaders } from 'node:http';
 import onHeaders from 'on-headers';
 import { catchError, defer, mergeMap, of, tap, throwError, type Observable } from 'rxjs';
-import { failureOf } from './flush/index.js';
+import { failureCauseOf, failureOf } from './flush/index.js';
 import { exchangeOf, type HttpExchange } from './http-exchange.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import { PRELOAD_STRATEGY } from './preload-vocabulary.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { settlePreconditions } from './conditional/index.js';
 import { PreloadEmitter } from './preload.emitter.js';
+import { PreloadMetrics } from './preload.metrics.js';
 import { planBeforeHandler, resultAtHeaderTime } from './preload-mode.js';
 import { startCollecting, type PreloadRequest } from './preload-request.js';
 import { routePreloadOf, type RoutePreload } from './preload-route.js';
 import { mayBeNavigation, requestBeforeHandler, responseAtHeaderTime, routeLabel } from './request-facts.js';
 import { RouteLearning } from './route-learning.js';
+import { sessionOf, watchSession } from './session-facts.js';
 import { shellWanted } from './shell/index.js';
 
 /**
@@ -44,6 +46,7 @@ export class PreloadInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly learning: RouteLearning,
     private readonly emitter: PreloadEmitter,
+    private readonly metrics: PreloadMetrics,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -69,16 +72,21 @@ export class PreloadInterceptor implements NestInterceptor {
     if (!this.options.preloadHeaders) return next.handle();
     const { request, response } = exchange;
     // An API route: nothing to record, send or learn, unless a browser navigates to it.
-    if (this.learning.isDataHandler(route.handler) && !this.options.preloadRedirects && !mayBeNavigation(request))
+    if (this.learning.isDataHandler(route.handler) && !this.options.preloadRedirects && !mayBeNavigation(request)) {
+      this.metrics.countNotEarly('not-navigation');
       return next.handle();
+    }
 
     const page = startCollecting(exchange, route, this.options.staticPrefix, this.learning.keyOf(route, exchange));
     const learnt = this.learning.beforeHandler(page);
+    const cookie = request.headers.cookie;
+    const session = sessionOf(exchange.appRequest, cookie);
     const plan = planBeforeHandler(
-      requestBeforeHandler(request, response, settled, retry, exchange.appRequest),
+      requestBeforeHandler(request, response, settled, retry, session),
       learnt.route,
       this.options.presendCachedHeaders,
     );
+    if (plan.notEarly !== undefined) this.metrics.countNotEarly(plan.notEarly);
     if (plan.early === PRELOAD_STRATEGY.flushHeaders) {
       const withShell = shellWanted({
         option: this.options.shell === false ? false : (this.options.shell.routes ?? 'declared'),
@@ -90,13 +98,15 @@ export class PreloadInterceptor implements NestInterceptor {
         learnt.hints,
         (outcome) => this.learning.afterFlush(page, outcome),
         withShell,
+        session && watchSession(exchange.appRequest, cookie, this.learning.sessionHabits, response),
       );
       if (flushed) {
+        this.metrics.countNavigation('early-flush');
         return next.handle().pipe(
           // A @Render() page's data: after a shell, what the layout's rest is rendered with.
           tap((result) => flushed.answered(result)),
           catchError((error: unknown) => {
-            flushed.fail(failureOf(error));
+            flushed.fail(failureOf(error), failureCauseOf(error));
             return throwError(() => error);
           }),
         );
@@ -105,18 +115,30 @@ export class PreloadInterceptor implements NestInterceptor {
     const sentEarly =
       plan.early === 'announce' ||
       (plan.early === PRELOAD_STRATEGY.earlyHints && this.emitter.sendEarlyHints(page, learnt.hints));
+    if (sentEarly) this.metrics.countNavigation(plan.early === 'announce' ? 'early-flush' : 'early-103');
     const before = plan.compareHeaders ? exchange.headers() : undefined;
-    onHeaders(response, () => this.atHeaderTime(page, sentEarly, before));
+    const sessionProblem = before && session && watchSession(exchange.appRequest, cookie, this.learning.sessionHabits);
+    const navigation = plan.notEarly !== 'not-navigation';
+    onHeaders(response, () => this.atHeaderTime(page, sentEarly, before, sessionProblem, navigation));
     return next.handle();
   }
 
   /** The late step; runs inside writeHead(), where a throw would break a response that is otherwise fine. */
-  private atHeaderTime(page: PreloadRequest, sentEarly: boolean, before: OutgoingHttpHeaders | undefined): void {
+  private atHeaderTime(
+    page: PreloadRequest,
+    sentEarly: boolean,
+    before: OutgoingHttpHeaders | undefined,
+    sessionProblem: (() => string | undefined) | undefined,
+    navigation: boolean,
+  ): void {
     try {
       if (this.options.preloadRedirects) this.emitter.setRedirectPreload(page);
-      const facts = responseAtHeaderTime(page, sentEarly, before);
+      const facts = responseAtHeaderTime(page, sentEarly, before, sessionProblem);
       const result = resultAtHeaderTime(facts);
       this.learning.fromResponse(page, facts, result);
+      // Late or off: an early one was counted when its hints went.
+      if (navigation && !sentEarly && result.mode !== undefined && result.mode !== 'early')
+        this.metrics.countNavigation(result.mode);
       this.emitter.setLateHeaders(page, result);
     } catch (error) {
       this.logger.warn(`No preload headers for ${routeLabel(page.request)}: ${(error as Error).message}`);

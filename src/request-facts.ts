@@ -11,6 +11,7 @@ import { headersSetByHandler } from './flush/index.js';
 import { isHtmlContentType, isSuccess, type HeaderTimeFacts, type RequestBeforeHandler } from './preload-mode.js';
 import type { PreloadRequest } from './preload-request.js';
 import type { RedirectAtHeaderTime } from './redirect-preload.js';
+import { sessionAllowsFlush, type SessionFacts } from './session-cookie.js';
 
 /** Reading the facts the decisions need off an Express(-shaped) request and response. */
 
@@ -64,7 +65,7 @@ export function requestBeforeHandler(
   response: Response,
   settled: boolean,
   retry: boolean,
-  appRequest: object = request,
+  session: SessionFacts | undefined,
 ): RequestBeforeHandler {
   const { headers } = request;
   const secFetchMode = headers['sec-fetch-mode'];
@@ -74,8 +75,7 @@ export function requestBeforeHandler(
     acceptsHtml: acceptsHtml(request),
     secFetchMode: typeof secFetchMode === 'string' ? secFetchMode : undefined,
     preconditions: preconditionsOf(request, response, settled),
-    // express-session and cookie-session define it; they write their cookie with the headers.
-    hasSession: 'session' in appRequest,
+    sessionBlocksFlush: !sessionAllowsFlush(session),
     retry,
     statusCode: response.statusCode,
   };
@@ -109,7 +109,15 @@ export function responseAtHeaderTime(
   { request, response, route, collector }: PreloadRequest,
   sentEarly: boolean,
   before: OutgoingHttpHeaders | undefined,
+  sessionProblem?: () => string | undefined,
 ): HeaderTimeFacts {
+  let setByHandler: string[] | undefined;
+  if (before !== undefined) {
+    setByHandler = headersSetByHandler(before, response.getHeaders(), request.headers.cookie);
+    // The session middleware writes its cookie after this listener has run (on-headers runs the last one added first).
+    const problem = sessionProblem?.();
+    if (problem !== undefined) setByHandler.push(`set-cookie (the handler ${problem})`);
+  }
   return {
     statusCode: response.statusCode,
     contentType: response.getHeader('content-type'),
@@ -117,7 +125,7 @@ export function responseAtHeaderTime(
     hintCount: collector.size,
     sentEarly,
     method: request.method,
-    setByHandler: before === undefined ? undefined : headersSetByHandler(before, response.getHeaders()),
+    setByHandler,
   };
 }
 

@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { cacheKeyFor } from './cache-key.js';
 import { ValidatorMemories } from './conditional/index.js';
-import { type AfterFlushOutcome, cleanRunNeeded, type FlushEvent, FlushStates } from './flush/index.js';
+import { type AfterFlushOutcome, type FlushEvent, FlushStates, RESUME_BELOW } from './flush/index.js';
 import { HTTP2_PRELOAD_OPTIONS } from './http2-preload.module-definition.js';
 import type { ResolvedHttp2PreloadOptions } from './http2-preload-options.interface.js';
 import { PreloadCache } from './preload.cache.js';
+import { PreloadMetrics } from './preload.metrics.js';
 import {
   isHtmlContentType,
   type HeaderTimeFacts,
@@ -17,6 +18,7 @@ import { routeLabel, validatorObservation } from './request-facts.js';
 import type { PreloadHint } from './preload-hint.interface.js';
 import type { RoutePreload } from './preload-route.js';
 import type { HttpExchange } from './http-exchange.js';
+import { SessionHabitsMemory } from './session-facts.js';
 
 const NO_HINTS: readonly PreloadHint[] = Object.freeze([]);
 
@@ -25,7 +27,8 @@ const NO_HINTS: readonly PreloadHint[] = Object.freeze([]);
  * pages use (under their cache key, in preload.cache.ts), whether it may be flushed
  * (flush/flush-backoff.ts, with one log line per stop and resume), whether it
  * answers pages at all, and whether its validators repeat (conditional/validator-memory.ts:
- * may a revalidation of it match).
+ * may a revalidation of it match); and, for every route, what the session middleware
+ * writes at a flush.
  */
 @Injectable()
 export class RouteLearning {
@@ -35,11 +38,16 @@ export class RouteLearning {
   private readonly pageHandlers = new WeakSet<Function>();
   private readonly flushStates = new FlushStates();
   private readonly validatorMemories = new ValidatorMemories();
+  /** What the app's session middleware has been seen to write at a flush (session-facts.ts). */
+  readonly sessionHabits = new SessionHabitsMemory();
+  /** Handlers whose failed flush has been logged once without stopping them. */
+  private readonly failedOnce = new WeakSet<Function>();
   private cacheKeyFailureLogged = false;
 
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
     private readonly cache: PreloadCache,
+    private readonly metrics: PreloadMetrics,
   ) {}
 
   /** The request's hint cache key; undefined (the request goes late, uncached) when a key function fails. */
@@ -79,8 +87,10 @@ export class RouteLearning {
       route: {
         optedOut: route.optedOut,
         strategy: route.strategy ?? this.options.strategy,
-        flushable: state.flushing || (state.failures === 0 && route.rendersTemplate && route.declaredHints.length > 0),
+        flushable:
+          state.flushing || (state.heldBack === undefined && route.rendersTemplate && route.declaredHints.length > 0),
         flushingLearnt: state.flushing,
+        flushHeldBack: state.heldBack,
         answersData: this.dataHandlers.has(route.handler),
         hintCount: hints.length,
         validators: this.validatorMemories.of(route.handler),
@@ -115,7 +125,10 @@ export class RouteLearning {
     this.noteValidators(page, false);
     if (result.remember) this.rememberPage(page.cacheKey, page.collector.entries());
     if (result.flushEvent) {
-      const problem = `sets ${facts.setByHandler?.join(', ')} while it runs, which flushed headers would lose`;
+      const problem =
+        result.flushEvent === 'failed-late'
+          ? `answered ${facts.statusCode}, which a flushed 200 cannot carry`
+          : `sets ${facts.setByHandler?.join(', ')} while it runs, which flushed headers would lose`;
       this.learn(page.request, page.route.handler, result.flushEvent, problem);
     }
   }
@@ -130,6 +143,7 @@ export class RouteLearning {
       this.rememberPage(page.cacheKey, page.collector.entries());
       return;
     }
+    this.metrics.countRetryPage(outcome.cause ?? 'failed');
     const ending =
       outcome.action === 'forward'
         ? 'the browser got a page that forwards it there'
@@ -169,16 +183,27 @@ export class RouteLearning {
     if (key !== undefined) this.cache.remember(key, hints);
   }
 
-  /** Records what a response of the route showed; logs once when the route stops or resumes flushing. */
+  /**
+   * Records what a response of the route showed. Logs when the route stops or resumes
+   * flushing, and a route's first failed flush that does not stop it (a failure that
+   * comes back is told by the counts, not by a line each time).
+   */
   private learn(request: Request, handler: Function, event: FlushEvent, problem?: string): void {
     const { state, switched } = this.flushStates.record(handler, event);
+    const rate = `${Math.round(state.failureRate * 100)} %`;
+    if (switched !== undefined) this.metrics.countRouteHeldBack(switched === 'stopped' ? 1 : -1);
     if (switched === 'stopped') {
       this.logger.warn(
-        `${routeLabel(request)} ${problem}. It is not flushed until ${cleanRunNeeded(state.failures)} ` +
-          'of its responses in a row have gone out clean, late.',
+        `${routeLabel(request)} ${problem}. It is not flushed while that happens on a large share of its ` +
+          `requests (now ${rate}; it is flushed again under ${RESUME_BELOW * 100} %).`,
       );
     } else if (switched === 'resumed') {
-      this.logger.log(`${routeLabel(request)} is flushed again: its last late responses went out clean.`);
+      this.logger.log(`${routeLabel(request)} is flushed again: its late responses went out clean (${rate}).`);
+    } else if (event === 'failed-flush' && state.flushing && !this.failedOnce.has(handler)) {
+      this.failedOnce.add(handler);
+      this.logger.warn(
+        `${routeLabel(request)} ${problem}. It is still flushed: that happens on a small share of its requests (${rate}).`,
+      );
     }
   }
 }

@@ -161,12 +161,18 @@ describe('on Fastify, a body after a flush that is not the promised page never g
     return staged.end;
   }
 
-  /** The route learnt: one warning, and its next request is not flushed. */
+  /**
+   * The route learnt: one warning. One failure among its clean pages is a small share of
+   * its requests, so it is still flushed (flush-backoff.ts); its pages come whole (the
+   * first may go late when the retry's answer recorded no hints for the route).
+   */
   async function expectLearnt(path: string, route: string): Promise<void> {
     expect(logger.at('warn').filter((line) => line.includes(route))).toEqual([
-      expect.stringContaining('after its headers had been flushed'),
+      expect.stringMatching(/after its headers had been flushed.*It is still flushed/),
     ]);
-    expect((await navigate(url(path))).headers['x-http2-preload']).not.toBe('early');
+    const pages = [await navigate(url(path)), await navigate(url(path))];
+    for (const page of pages) expect(isRecoveryPage(page.body)).toBe(false);
+    expect(pages[1]!.headers['x-http2-preload']).toBe('early');
   }
 
   it.each(BODIES)('%s: the client gets the retry page, never the file', async (_name, send, retryType) => {

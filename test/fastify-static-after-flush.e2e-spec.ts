@@ -43,7 +43,11 @@ describe("on Fastify, @fastify/static's files after a flush", () => {
 
       await app.logged('GET /upload');
       expect(app.output().match(/after its headers had been flushed/g)).toHaveLength(1);
-      expect((await navigate(url)).headers['x-http2-preload']).not.toBe('early');
+      // One failure among clean pages is a small share of the route's requests: it still flushes (flush-backoff.ts).
+      expect(app.output()).toContain('It is still flushed');
+      const next = await navigate(url);
+      expect(next.headers['x-http2-preload']).toBe('early');
+      expect(isRecoveryPage(next.body)).toBe(false);
     },
   );
 });

@@ -84,6 +84,7 @@ describe('afterFlushOutcome', () => {
     expect(afterFlushOutcome({ statusCode: 200, lateHeaders: changed, emptyBody: false, flushedHeader })).toEqual({
       action: 'recover',
       problem: 'set x-http2-preload, which the flushed headers did not carry',
+      cause: 'headers',
     });
   });
 
@@ -122,13 +123,14 @@ describe('afterFlushOutcome', () => {
   });
 
   it('asks again for a 3xx without a Location, since there is nowhere to send the browser', () => {
-    expect(at(304, {})).toEqual({ action: 'recover', problem: 'answered 304' });
+    expect(at(304, {})).toEqual({ action: 'recover', problem: 'answered 304', cause: 'status' });
   });
 
   it.each([404, 500, 201])('asks again for a %i, so the browser ends on the real status', (statusCode) => {
     expect(at(statusCode, { 'content-type': 'text/html' })).toEqual({
       action: 'recover',
       problem: `answered ${statusCode}`,
+      cause: 'status',
     });
   });
 
@@ -166,6 +168,7 @@ describe('afterFlushOutcome', () => {
     expect(at(200, { 'content-length': 12 })).toEqual({
       action: 'recover',
       problem: 'sent a body without a Content-Type',
+      cause: 'not-html',
     });
   });
 
@@ -178,7 +181,7 @@ describe('afterFlushOutcome', () => {
   });
 
   it('asks again when the response ends without a body (a file send() refused, say)', () => {
-    expect(at(200, {}, true)).toEqual({ action: 'recover', problem: 'answered with an empty body' });
+    expect(at(200, {}, true)).toEqual({ action: 'recover', problem: 'answered with an empty body', cause: 'empty' });
   });
 });
 

@@ -1,4 +1,5 @@
 import { isHtmlContentType } from '../preload-mode.js';
+import { repeatsRequestCookies } from '../session-cookie.js';
 import { forwardingUrl } from './redirect-page.js';
 
 /** A header value as Node's `OutgoingMessage` holds it. */
@@ -26,8 +27,11 @@ export function looksLikeExpressEtag(value: HeaderValue | undefined): boolean {
  * same (a chunked HTML body) or does not need them (a body hash, which only saves a
  * revalidation). An ETag the handler chose is not harmless: revalidation depends on it.
  */
-function isHarmlessToDrop(name: string, value: HeaderValue | undefined): boolean {
+function isHarmlessToDrop(name: string, value: HeaderValue | undefined, requestCookie?: string): boolean {
   switch (name) {
+    case 'set-cookie':
+      // A session middleware's refresh of the very cookie the browser sent (repeatsRequestCookies).
+      return repeatsRequestCookies(value, requestCookie);
     case 'content-length':
       return true;
     case 'etag':
@@ -41,8 +45,10 @@ function isHarmlessToDrop(name: string, value: HeaderValue | undefined): boolean
 }
 
 /** The headers, by lower-case name, that a page set too late to be sent. */
-export function droppedHeaderNames(lateHeaders: ReadonlyMap<string, HeaderValue>): string[] {
-  return [...lateHeaders].filter(([name, value]) => !isHarmlessToDrop(name, value)).map(([name]) => name);
+export function droppedHeaderNames(lateHeaders: ReadonlyMap<string, HeaderValue>, requestCookie?: string): string[] {
+  return [...lateHeaders]
+    .filter(([name, value]) => !isHarmlessToDrop(name, value, requestCookie))
+    .map(([name]) => name);
 }
 
 /**
@@ -53,12 +59,13 @@ export function droppedHeaderNames(lateHeaders: ReadonlyMap<string, HeaderValue>
 export function headersSetByHandler(
   before: Readonly<Record<string, HeaderValue | undefined>>,
   after: Readonly<Record<string, HeaderValue | undefined>>,
+  requestCookie?: string,
 ): string[] {
   const changed = new Map<string, HeaderValue>();
   for (const [name, value] of Object.entries(after)) {
     if (value !== undefined && !sameHeaderValue(before[name], value)) changed.set(name, value);
   }
-  return droppedHeaderNames(changed);
+  return droppedHeaderNames(changed, requestCookie);
 }
 
 function sameHeaderValue(a: HeaderValue | undefined, b: HeaderValue): boolean {
@@ -81,6 +88,10 @@ export interface ResponseAfterFlush {
   readonly emptyBody: boolean;
   /** A header that was flushed, by lower-case name: setting one again to the same value loses nothing. */
   readonly flushedHeader?: (name: string) => HeaderValue | undefined;
+  /** The request's `Cookie` header: a late `Set-Cookie` that only repeats it loses nothing. */
+  readonly requestCookie?: string;
+  /** What the handler did to the request's session that needs a cookie the flushed head did not carry (session-cookie.ts). */
+  readonly sessionProblem?: string;
 }
 
 export interface AfterFlushOutcome {
@@ -95,7 +106,18 @@ export interface AfterFlushOutcome {
   readonly location?: string;
   /** What went wrong, for the log; undefined for `send`. */
   readonly problem?: string;
+  /** What went wrong, for the counts (preload.metrics.ts); undefined for `send`, `failed` when not told. */
+  readonly cause?: RetryCause;
 }
+
+/**
+ * Why a flushed response ended on a page of the module's: the handler answered another
+ * status, redirected, answered something that is not HTML, set a header the flush could
+ * not carry, needed a session cookie the flush did not carry, answered no body, or threw.
+ */
+export const RETRY_CAUSES = ['status', 'redirect', 'not-html', 'headers', 'session', 'empty', 'failed'] as const;
+
+export type RetryCause = (typeof RETRY_CAUSES)[number];
 
 /**
  * Decides, before the first byte of the handler's body leaves, whether that body may
@@ -109,7 +131,14 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
   for (const [name, value] of response.lateHeaders) {
     if (flushedHeader === undefined || !sameHeaderValue(flushedHeader(name), value)) lateHeaders.set(name, value);
   }
-  const dropped = droppedHeaderNames(lateHeaders);
+  const dropped = droppedHeaderNames(lateHeaders, response.requestCookie);
+  // Before a redirect too: a login that forwards would otherwise lose its new session.
+  if (response.sessionProblem !== undefined)
+    return {
+      action: 'recover',
+      problem: `${response.sessionProblem}, whose cookie the flushed headers did not carry`,
+      cause: 'session',
+    };
   const location = firstValue(lateHeaders.get('location'));
   if (statusCode >= 300 && statusCode < 400 && location) {
     // res.redirect() sets these for its own little body, which the forwarding page replaces.
@@ -117,25 +146,39 @@ export function afterFlushOutcome(response: ResponseAfterFlush): AfterFlushOutco
     // A forwarding page is a link the user may follow: only to an http(s) URL, as the browser will read it.
     const target = forwardingUrl(location);
     if (target !== undefined && alsoDropped.length === 0) {
-      return { action: 'forward', location: target, problem: `redirected (${statusCode}) to ${location}` };
+      return {
+        action: 'forward',
+        location: target,
+        problem: `redirected (${statusCode}) to ${location}`,
+        cause: 'redirect',
+      };
     }
     const why = alsoDropped.length > 0 ? `setting ${alsoDropped.join(', ')}` : 'to a URL no page may link to';
-    return { action: 'recover', problem: `redirected (${statusCode}) ${why}` };
+    return { action: 'recover', problem: `redirected (${statusCode}) ${why}`, cause: 'redirect' };
   }
-  if (statusCode !== 200) return { action: 'recover', problem: `answered ${statusCode}` };
+  if (statusCode !== 200) return { action: 'recover', problem: `answered ${statusCode}`, cause: 'status' };
   const contentType = lateHeaders.get('content-type');
   if (contentType !== undefined && !isHtmlContentType(contentType)) {
-    return { action: 'recover', problem: `answered ${firstValue(contentType)} instead of HTML` };
+    return { action: 'recover', problem: `answered ${firstValue(contentType)} instead of HTML`, cause: 'not-html' };
   }
   if (dropped.length > 0)
-    return { action: 'recover', problem: `set ${dropped.join(', ')}, which the flushed headers did not carry` };
+    return {
+      action: 'recover',
+      problem: `set ${dropped.join(', ')}, which the flushed headers did not carry`,
+      cause: 'headers',
+    };
   // A body of no declared type (a file piped in, an untyped stream) would go out as the
   // flushed HTML: a text file with a <script> in it would run as a page of the site.
   // (Declared: set after the flush, even to the flushed value, which the filter above drops.)
   if (!response.lateHeaders.has('content-type') && !response.emptyBody)
-    return { action: 'recover', problem: 'sent a body without a Content-Type' };
-  if (response.emptyBody) return { action: 'recover', problem: 'answered with an empty body' };
+    return { action: 'recover', problem: 'sent a body without a Content-Type', cause: 'not-html' };
+  if (response.emptyBody) return { action: 'recover', problem: 'answered with an empty body', cause: 'empty' };
   return { action: 'send' };
+}
+
+/** How a handler's exception counts (preload.metrics.ts): an HTTP status, or a failure. */
+export function failureCauseOf(error: unknown): RetryCause {
+  return typeof (error as { getStatus?: unknown } | null)?.getStatus === 'function' ? 'status' : 'failed';
 }
 
 /** How a handler's exception reads in a warning: `answered 404 (No user 9)`, `failed (database down)`. */

@@ -1,19 +1,29 @@
 /**
- * When a route may have its headers flushed, learnt from what its responses showed.
+ * When a route may have its headers flushed, learnt from the share of its responses a
+ * flush would get wrong.
  *
- * A route starts out late. One clean late response (a 2xx HTML page whose handler set
- * no header that flushing would lose) lets it flush. A response that went wrong after a
- * flush (an error status, a redirect, a file, a lost header), or a late one whose
- * handler set such headers, stops it: it flushes again only after a run of clean late
- * responses, 4 after its first failure, then 8, 16… up to 256 as failures repeat. As
- * many clean flushed responses in a row as the current run forgive one failure.
+ * A failed flush costs that one request a round trip (the page that asks again) and its
+ * handler's work done twice; a clean one gains every request of the route the head start
+ * (about the handler's time). So flushing pays while failures stay a small share of the
+ * route's requests, whatever their number: the route keeps a failure rate, an average
+ * over its recent responses in which each new one weighs 1/16 (FAILURE_WEIGHT), flushed
+ * or late alike (a late response shows what a flush would have met: an error status, a
+ * redirect, headers the flush would lose). Break-even is near one failure in two
+ * requests, where the time lost to retries equals the head start won; the route stops
+ * flushing well before, once the rate reaches 1/4 (STOP_AT), and flushes again once its
+ * late responses bring it under 3/16 (RESUME_BELOW). One unknown id in eleven requests
+ * keeps the rate under 1/8, and a burst of three or four 404s among clean pages does not
+ * stop the route either; a route that fails every time stops after its fifth failure in a
+ * row (the average must not follow one unlucky burst) and stays late while it fails; a
+ * stopped route whose pages come out clean again flushes after about six of them. A route starts
+ * late and flushes after its first clean late response.
  */
 export interface FlushState {
   readonly flushing: boolean;
-  /** How many failures are held against the route. */
-  readonly failures: number;
-  /** Clean late responses in a row while not flushing; clean flushed ones while flushing. */
-  readonly run: number;
+  /** The share of recent responses a flush got, or would have got, wrong: 0 to 1. */
+  readonly failureRate: number;
+  /** Why the route stopped flushing, while it is stopped after showing something; undefined otherwise. */
+  readonly heldBack: 'sets-headers' | 'backoff' | undefined;
 }
 
 export type FlushEvent =
@@ -21,19 +31,23 @@ export type FlushEvent =
   | 'clean-late'
   /** A late page whose handler set headers that flushing would lose. */
   | 'headers-late'
+  /** A late HTML answer a flushed 200 could not have carried: an error status, a redirect. */
+  | 'failed-late'
   /** A flushed response that went out as the app meant it. */
   | 'clean-flush'
   /** A flushed response the app answered otherwise: it ended on a recovery page. */
   | 'failed-flush';
 
-export const INITIAL_FLUSH_STATE: FlushState = Object.freeze({ flushing: false, failures: 0, run: 0 });
+export const INITIAL_FLUSH_STATE: FlushState = Object.freeze({ flushing: false, failureRate: 0, heldBack: undefined });
 
-const LONGEST_RUN = 256;
-
-/** Clean late responses in a row a route needs before it flushes, with this many failures held against it. */
-export function cleanRunNeeded(failures: number): number {
-  return failures === 0 ? 1 : Math.min(2 ** (failures + 1), LONGEST_RUN);
-}
+/** How much each new response weighs in the failure rate. */
+export const FAILURE_WEIGHT = 1 / 16;
+/** A flushing route stops once its failure rate reaches this. */
+export const STOP_AT = 1 / 4;
+/** A stopped route flushes again once a clean late response brings its failure rate under this. */
+export const RESUME_BELOW = 3 / 16;
+/** Below this the rate counts as none: a route's clean responses stop changing its state. */
+const NEGLIGIBLE = 1 / 1024;
 
 export interface FlushTransition {
   readonly state: FlushState;
@@ -41,37 +55,38 @@ export interface FlushTransition {
   readonly switched?: 'stopped' | 'resumed';
 }
 
+function isFailure(event: FlushEvent): boolean {
+  return event === 'headers-late' || event === 'failed-late' || event === 'failed-flush';
+}
+
 export function nextFlushState(state: FlushState, event: FlushEvent): FlushTransition {
-  switch (event) {
-    case 'clean-late': {
-      if (state.flushing) return { state };
-      const run = state.run + 1;
-      if (run < cleanRunNeeded(state.failures)) return { state: { ...state, run } };
+  if (!isFailure(event)) {
+    const decayed = state.failureRate * (1 - FAILURE_WEIGHT);
+    const failureRate = decayed < NEGLIGIBLE ? 0 : decayed;
+    if (state.flushing) {
+      // The usual case, a clean flushed page of a healthy route: the very same state, nothing stored.
+      return failureRate === state.failureRate ? { state } : { state: { ...state, failureRate } };
+    }
+    // Only a late page shows the route answers as a flush promises: a clean late one may start it.
+    if (event === 'clean-late' && failureRate < RESUME_BELOW) {
       return {
-        state: { flushing: true, failures: state.failures, run: 0 },
-        switched: state.failures > 0 ? 'resumed' : undefined,
+        state: { flushing: true, failureRate, heldBack: undefined },
+        switched: state.heldBack !== undefined ? 'resumed' : undefined,
       };
     }
-    case 'clean-flush': {
-      if (!state.flushing || state.failures === 0) return { state };
-      const run = state.run + 1;
-      if (run < cleanRunNeeded(state.failures)) return { state: { ...state, run } };
-      return { state: { flushing: true, failures: state.failures - 1, run: 0 } };
-    }
-    case 'headers-late':
-    case 'failed-flush': {
-      // Responses already under way when the route stopped fail too: only the first counts.
-      // A route that never flushed stops too, the first time: it was about to.
-      if (!state.flushing) {
-        const switched = state.failures === 0 ? 'stopped' : undefined;
-        return { state: { flushing: false, failures: Math.max(state.failures, 1), run: 0 }, switched };
-      }
-      return {
-        state: { flushing: false, failures: Math.min(state.failures + 1, 16), run: 0 },
-        switched: 'stopped',
-      };
-    }
+    return { state: { ...state, failureRate } };
   }
+  const failureRate = state.failureRate + (1 - state.failureRate) * FAILURE_WEIGHT;
+  const why = event === 'headers-late' ? 'sets-headers' : 'backoff';
+  if (state.flushing) {
+    if (failureRate < STOP_AT) return { state: { ...state, failureRate } };
+    return { state: { flushing: false, failureRate, heldBack: why }, switched: 'stopped' };
+  }
+  // A route that never flushed, or is stopped: it says why the first time it shows it.
+  return {
+    state: { flushing: false, failureRate, heldBack: state.heldBack ?? why },
+    switched: state.heldBack === undefined ? 'stopped' : undefined,
+  };
 }
 
 /**
@@ -90,7 +105,6 @@ export class FlushStates {
   record(handler: Function, event: FlushEvent): FlushTransition {
     const current = this.of(handler);
     const transition = nextFlushState(current, event);
-    // A clean response of a route that flushes changes nothing: the usual case, not stored again.
     if (transition.state !== current) this.states.set(handler, transition.state);
     return transition;
   }

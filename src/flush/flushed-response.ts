@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue } from './after-flush.js';
+import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue, type RetryCause } from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
 
 /**
@@ -37,6 +37,8 @@ export interface FlushHooks {
   settled(outcome: AfterFlushOutcome): void;
   /** The page that sends the browser to ask again (see flush-recovery.ts). */
   recoveryPage(): string;
+  /** What the handler did to the request's session that needs a cookie the flushed head did not carry (session-facts.ts). */
+  sessionProblem?: () => string | undefined;
   /**
    * Headers the platform still holds, by lower-case name, that it will not hand to the
    * Node response once its headers are out: Fastify's reply keeps its own until it sends,
@@ -67,7 +69,7 @@ export interface ShellEnding {
 
 export interface FlushedResponse {
   /** The handler failed: end on the recovery page, or close the connection if its body had started. */
-  fail(problem: string): void;
+  fail(problem: string, cause?: RetryCause): void;
   /** What the handler returned: the page's template data, which the shell's ending renders the layout's rest with. */
   answered(result: unknown): void;
 }
@@ -152,6 +154,8 @@ class FlushGuard implements FlushedResponse {
       lateHeaders: withHeldHeaders(this.lateHeaders ?? NO_HEADERS, this.hooks.heldHeaders?.()),
       emptyBody,
       flushedHeader: (name) => getHeader.call(response, name) as HeaderValue | undefined,
+      requestCookie: response.req?.headers.cookie,
+      sessionProblem: this.hooks.sessionProblem?.(),
     });
     // The shell opened the document: only the view it frames may follow, not a page of its own.
     if (outcome.action === 'send' && this.hooks.shell !== undefined && !this.shellPage)
@@ -186,7 +190,7 @@ class FlushGuard implements FlushedResponse {
     return rest;
   }
 
-  fail(problem: string): void {
+  fail(problem: string, cause: RetryCause = 'failed'): void {
     if (this.done) return;
     if (this.bodyStarted) {
       // Part of the page is out: as with a late response, only a cut connection says it is incomplete.
@@ -194,7 +198,7 @@ class FlushGuard implements FlushedResponse {
       this.response.destroy();
       return;
     }
-    this.endWith({ action: 'recover', problem });
+    this.endWith({ action: 'recover', problem, cause });
   }
 }
 
@@ -348,7 +352,7 @@ function sendFile(this: GuardedResponse, path: string, ...rest: unknown[]): void
   const guard = GUARDS.get(this)!;
   if (!guard.done) {
     if (guard.bodyStarted) guard.fail(`sent the file ${path} after its page had started`);
-    else guard.endWith({ action: 'recover', problem: 'sent a file' });
+    else guard.endWith({ action: 'recover', problem: 'sent a file', cause: 'not-html' });
   }
   callBackLater(rest);
 }

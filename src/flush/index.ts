@@ -7,8 +7,15 @@
  * takes the mark off requests before the app sees them); `flush-backoff.ts` says when a
  * route may be flushed, from what its responses showed.
  */
-export { failureOf, headersSetByHandler, type AfterFlushOutcome } from './after-flush.js';
-export { cleanRunNeeded, FlushStates, type FlushEvent } from './flush-backoff.js';
+export {
+  failureCauseOf,
+  failureOf,
+  headersSetByHandler,
+  RETRY_CAUSES,
+  type AfterFlushOutcome,
+  type RetryCause,
+} from './after-flush.js';
+export { FlushStates, RESUME_BELOW, STOP_AT, type FlushEvent } from './flush-backoff.js';
 export { inlineScriptAllowed, recoveryPage } from './flush-recovery.js';
 export { flushHeadersEarly, type FlushedResponse, type ShellEnding } from './flushed-response.js';
 export { RETRY_MARKER, takeRetryMarker, takeRetryMarkerFirstOn, withoutRetryMarker } from './retry-marker.js';

@@ -1,5 +1,5 @@
 /**
- * Run in a child process by memory.e2e-spec.ts (transpiled, with --expose-gc and a
+ * Run in a child process by memory.slow-spec.ts (transpiled, with --expose-gc and a
  * 256 MiB heap): an app whose route `/pages/:slug` preloads `img/<slug>.png`, attacked
  * with long slugs. Prints one JSON line with the heap after GC before and after.
  * argv: mode (`off`: the module not imported; `route`; `path`), request count, slug length.

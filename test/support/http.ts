@@ -22,6 +22,8 @@ export interface HttpResult {
 export interface RequestOptions {
   readonly method?: string;
   readonly headers?: Record<string, string>;
+  /** A request body (a submitted form). */
+  readonly body?: string;
 }
 
 /** A plain node:http request to a loopback URL, collecting the whole response. */
@@ -43,7 +45,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Http
     });
     req.on('information', (info) => informational.push({ statusCode: info.statusCode, headers: info.headers }));
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
 

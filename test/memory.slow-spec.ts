@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -43,8 +44,10 @@ async function buildProbe(into: string): Promise<string> {
   };
   await mkdir(`${into}/src`, { recursive: true });
   await writeFile(`${into}/package.json`, '{"type":"module"}\n');
-  for (const file of await readdir(`${ROOT}src`)) {
+  // src/ has folders by concern (flush/, link/, ...): keep them, imports name them.
+  for (const file of await readdir(`${ROOT}src`, { recursive: true })) {
     if (file.endsWith('.ts') && !file.endsWith('.spec.ts')) {
+      await mkdir(dirname(`${into}/src/${file}`), { recursive: true });
       await transpile(`${ROOT}src/${file}`, `${into}/src/${file.replace(/\.ts$/, '.js')}`);
     }
   }

@@ -10,11 +10,15 @@ import { followRecovery, isRecoveryPage } from './support/recovery.js';
 describe('two app processes behind one address', () => {
   let first: AppProcess;
   let second: AppProcess;
+  let starting: Promise<AppProcess>[] = [];
   beforeAll(async () => {
-    [first, second] = await Promise.all([startAppProcess(), startAppProcess()]);
+    starting = [startAppProcess(), startAppProcess()];
+    [first, second] = await Promise.all(starting);
   });
   afterAll(async () => {
-    await Promise.all([first?.stop(), second?.stop()]);
+    // Each process that started, even one whose start outlived a timed-out beforeAll.
+    const started = await Promise.allSettled(starting);
+    await Promise.all(started.map((start) => (start.status === 'fulfilled' ? start.value.stop() : undefined)));
   });
 
   it('answers the retry late on the instance that has not seen the failure: no loop', async () => {
