@@ -10,14 +10,16 @@ import type { RunningProxy } from './support/tls-proxy.js';
 /**
  * `nestjs-http2-preload doctor` against real paths to the sample: Caddy (TLS, HTTP/2,
  * relays 103), Debian's nginx 1.22 with `proxy_http_version 1.1` (breaks 103, passes
- * flushed headers) and with its default 1.0 (holds flushed headers until the page is
- * complete), Debian's HAProxy 2.6 and Apache 2.4 (with and without `H2EarlyHints on`), and
+ * flushed headers) and with its defaults (HTTP/1.0, buffering: passes flushed headers
+ * thanks to `X-Accel-Buffering: no`, holds them until the page is complete without it),
+ * Debian's HAProxy 2.6 and Apache 2.4 (with and without `H2EarlyHints on`), and
  * Debian's h2o 2.2, and a variant whose static files are `max-age=0`. Each must get the verdict
  * that matches what Chromium does there (see the README's deployment table).
  */
 let sample: RunningApp | undefined;
 let staleAssets: RunningApp | undefined;
 let withoutCsp: RunningApp | undefined;
+let bufferingAllowed: RunningApp | undefined;
 let caddy: RunningCaddy | undefined;
 let nginx11: RunningNginx | undefined;
 let nginx10: RunningNginx | undefined;
@@ -31,9 +33,11 @@ beforeAll(async () => {
   staleAssets = await startSampleVariant({}, { staticDefaults: true });
   // The sample's pages without its nonce-based Content-Security-Policy.
   withoutCsp = await startSampleVariant({});
+  // Flushed responses without X-Accel-Buffering: no, which nginx's defaults hold back.
+  bufferingAllowed = await startSampleVariant({ disableProxyBuffering: false });
   caddy = await startCaddy([sample.port, staleAssets.port, withoutCsp.port]);
   nginx11 = await startNginx([sample.port], { upstreamHttpVersion: '1.1' });
-  nginx10 = await startNginx([sample.port], { upstreamHttpVersion: '1.0' });
+  nginx10 = await startNginx([sample.port, bufferingAllowed.port], { upstreamHttpVersion: '1.0' });
   haproxy = await startHaproxy([sample.port, withoutCsp.port]);
   apache = await startApache([sample.port, withoutCsp.port], { earlyHints: true });
   apacheDefaults = await startApache([withoutCsp.port], { earlyHints: false });
@@ -50,7 +54,7 @@ afterAll(async () => {
     apacheDefaults?.stop(),
     h2o?.stop(),
   ]);
-  await Promise.all([sample?.close(), staleAssets?.close(), withoutCsp?.close()]);
+  await Promise.all([sample?.close(), staleAssets?.close(), withoutCsp?.close(), bufferingAllowed?.close()]);
 });
 
 const again = (diagnosis: Awaited<ReturnType<typeof doctorJson>>['diagnosis']) =>
@@ -130,7 +134,7 @@ describe("behind Debian's nginx 1.22 with proxy_http_version 1.1", () => {
     expect(exitCode).toBe(1);
   });
 
-  test('/slow: the flushed headers pass (the newline first body byte): flushHeaders works', async () => {
+  test('/slow: the flushed headers pass (the whitespace first body chunk): flushHeaders works', async () => {
     const { exitCode, diagnosis } = await doctorJson(`${nginx11!.origins[0]}/slow`, '--insecure');
     expect(again(diagnosis)).toMatchObject({ status: 200, mode: 'early', flushedNewline: true });
     expect(diagnosis.verdict).toMatchObject({ status: 'ok', strategy: 'flushHeaders' });
@@ -139,8 +143,16 @@ describe("behind Debian's nginx 1.22 with proxy_http_version 1.1", () => {
 });
 
 describe("behind Debian's nginx 1.22 with its defaults (proxy_http_version 1.0, proxy_buffering on)", () => {
-  test('/slow: early says the header, but the headers come with the whole page: your proxy buffers flushed headers', async () => {
+  test('/slow: the flushed response says X-Accel-Buffering: no, so the flushed headers pass: flushHeaders works', async () => {
     const { exitCode, diagnosis } = await doctorJson(`${nginx10!.origins[0]}/slow`, '--insecure');
+    expect(again(diagnosis)).toMatchObject({ status: 200, mode: 'early', flushedNewline: true });
+    expect(diagnosis.verdict).toMatchObject({ status: 'ok', strategy: 'flushHeaders' });
+    expect(problems(diagnosis)).toEqual([]);
+    expect(exitCode).toBe(0);
+  });
+
+  test('/slow with disableProxyBuffering: false: early says the header, but the headers come with the whole page: your proxy buffers flushed headers', async () => {
+    const { exitCode, diagnosis } = await doctorJson(`${nginx10!.origins[1]}/slow`, '--insecure');
     expect(again(diagnosis)).toMatchObject({ status: 200, mode: 'early', flushedNewline: false });
     expect(problems(diagnosis)).toEqual(['flushed-headers-buffered']);
     expect(diagnosis.verdict.change).toMatch(/^your proxy buffers flushed headers: add `proxy_http_version 1\.1;`/);

@@ -1,8 +1,8 @@
 /**
  * The browser suite: Chromium and Firefox through Caddy (HTTP/2, TLS) in front of real Nest apps,
- * and the doctor against Caddy, nginx, HAProxy, Apache and h2o.
- * Separate from `npm test` because it needs Debian packages (chromium, firefox-esr, caddy,
- * nginx, haproxy, apache2, h2o, openssl).
+ * WebKitGTK directly and through Caddy and nginx, and the doctor against Caddy, nginx, HAProxy,
+ * Apache and h2o. Separate from `npm test` because it needs Debian packages (chromium,
+ * firefox-esr, webkit2gtk-driver, xvfb, xauth, caddy, nginx, haproxy, apache2, h2o, openssl).
  */
 export default {
   rootDir: '..',

@@ -18,6 +18,7 @@ export const DEFAULT_OPTIONS: ResolvedHttp2PreloadOptions = Object.freeze({
   staticPrefix: '/static/',
   debugHeader: DEFAULT_DEBUG_HEADER,
   strategy: PRELOAD_STRATEGY.flushHeaders,
+  disableProxyBuffering: true,
   cacheKey: 'route',
   cacheSize: 1000,
   version: undefined,

@@ -72,6 +72,17 @@ export interface Http2PreloadOptions {
   strategy?: PreloadStrategy;
 
   /**
+   * Flushed responses (only those) carry `X-Accel-Buffering: no`. nginx with its defaults
+   * (HTTP/1.0 to the app, `proxy_buffering on`) holds a flushed `200` until the whole page
+   * has arrived, so the browser would get the hints with the page; it honours this header
+   * per response and passes the headers on at once. Other proxies ignore it. `false` leaves
+   * it out (your nginx already has `proxy_buffering off` or `proxy_http_version 1.1`, or you
+   * want nginx to buffer).
+   * @default true
+   */
+  disableProxyBuffering?: boolean;
+
+  /**
    * What the remembered hints are keyed by. The default shares one entry among all
    * requests of a route, so the cache holds at most one entry per route.
    * @default 'route'

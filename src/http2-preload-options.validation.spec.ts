@@ -10,6 +10,7 @@ describe('resolveOptions', () => {
       staticPrefix: '/static/',
       debugHeader: 'x-http2-preload',
       strategy: 'flushHeaders',
+      disableProxyBuffering: true,
       cacheKey: 'route',
       cacheSize: 1000,
       version: undefined,
@@ -40,7 +41,7 @@ describe('resolveOptions', () => {
 
   it('names an unknown key and lists the accepted ones', () => {
     expect(() => resolveOptions({ serverpush: true })).toThrow(
-      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, cacheKey, cacheSize, version, maxHeaderBytes, preloadRedirects, nonce, sharedHintOrigins, shell.',
+      'Http2PreloadModule: unknown option "serverpush". Accepted options: preloadHeaders, presendCachedHeaders, serverPush, staticPrefix, debugHeader, strategy, disableProxyBuffering, cacheKey, cacheSize, version, maxHeaderBytes, preloadRedirects, nonce, sharedHintOrigins, shell.',
     );
   });
 
@@ -135,6 +136,7 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ nonce: false }).nonce).toBe(false);
     expect(resolveOptions({}).preloadRedirects).toBe(false);
     expect(resolveOptions({ preloadRedirects: true }).preloadRedirects).toBe(true);
+    expect(resolveOptions({ disableProxyBuffering: false }).disableProxyBuffering).toBe(false);
   });
 
   it.each([
@@ -154,6 +156,7 @@ describe('resolveOptions', () => {
     [{ nonce: 'abc' }, /option "nonce" must be a function \(req, res\) => string \| undefined, or false, got "abc"/],
     [{ nonce: true }, /option "nonce" must be a function .*, or false, got true/],
     [{ preloadRedirects: 'yes' }, /option "preloadRedirects" must be true or false, got "yes"/],
+    [{ disableProxyBuffering: 'no' }, /option "disableProxyBuffering" must be true or false, got "no"/],
   ])('refuses %j', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);
   });

@@ -74,6 +74,7 @@ const OPTION_RULES: { readonly [K in keyof Http2PreloadOptions]-?: OptionRule<Re
     accepts: oneOf(MODULE_STRATEGIES),
     isValid: (value) => (MODULE_STRATEGIES as readonly unknown[]).includes(value),
   },
+  disableProxyBuffering: { accepts: 'true or false', isValid: isBoolean },
   cacheKey: {
     accepts: "'route', 'path' or a function of the request that returns a string",
     isValid: (value) => value === 'route' || value === 'path' || typeof value === 'function',

@@ -22,9 +22,10 @@ export const ROUTE_STRATEGIES = [...MODULE_STRATEGIES, PRELOAD_STRATEGY.late] as
 
 /**
  * How a route's cached hints go out before its handler runs:
- * - `flushHeaders`: a `200` with the `Link` header is flushed at once, followed by a
- *   newline; the handler's page streams after it. Works through every proxy, but the
- *   handler can no longer change the status or headers (see the README's safety rules).
+ * - `flushHeaders`: a `200` with the `Link` header is flushed at once, followed by 512
+ *   bytes of whitespace (for WebKit); the handler's page streams after it. Works through
+ *   every proxy, but the handler can no longer change the status or headers (see the
+ *   README's safety rules).
  * - `earlyHints`: a `103 Early Hints` response carries the links and commits nothing.
  *   Browsers use it only over HTTP/2 or HTTP/3, and some proxies (nginx before 1.29)
  *   turn it into a failed page load.

@@ -89,7 +89,11 @@ export class PreloadEmitter implements OnModuleDestroy {
       const shell = withShell ? this.shellOf(page, linkOptions.nonce, scriptAllowed) : undefined;
       return flushHeadersEarly(
         response,
-        { link: appendLinkHeader(response.getHeader('link'), links), debug: this.debugHeader(PRELOAD_MODE.early) },
+        {
+          link: appendLinkHeader(response.getHeader('link'), links),
+          debug: this.debugHeader(PRELOAD_MODE.early),
+          disableProxyBuffering: this.options.disableProxyBuffering,
+        },
         {
           settled,
           sessionProblem,

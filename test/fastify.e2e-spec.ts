@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import Handlebars from 'handlebars';
 import type { AddressInfo } from 'node:net';
+import { FLUSHED_FIRST_CHUNK } from '../src/flush/flushed-response.js';
 import { ETag, Http2PreloadModule, NoPreload, Preload, PreloadCollector, registerPreloadHelper } from '../src/index.js';
 import { FIXTURE_VIEWS, PAGE_ASSETS } from './support/app.js';
 import { Gate } from './support/gate.js';
@@ -105,7 +106,7 @@ describe('on Fastify (@nestjs/platform-fastify, @fastify/view + Handlebars)', ()
     const head = await staged.head;
     expect(head.headers['x-http2-preload']).toBe('early');
     expect(linkUrls(head.headers.link)).toEqual(PAGE_ASSETS);
-    expect(await staged.firstChunk).toBe('\n');
+    expect(await staged.firstChunk).toBe(FLUSHED_FIRST_CHUNK);
     gate.open();
     const end = await staged.end;
     expect(end.complete).toBe(true);

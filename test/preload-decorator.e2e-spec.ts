@@ -1,4 +1,5 @@
 import { Controller, Get, Module, Render } from '@nestjs/common';
+import { FLUSHED_FIRST_CHUNK } from '../src/flush/flushed-response.js';
 import { Http2PreloadModule, NoPreload, Preload } from '../src/index.js';
 import { PAGE_ASSETS, type RunningApp, startApp } from './support/app.js';
 import { Gate } from './support/gate.js';
@@ -95,7 +96,7 @@ describe('@Preload()', () => {
     const res = await navigate(url('/declared/bare'));
     expect(res.headers['x-http2-preload']).toBe('early');
     expect(linkUrls(res.headers.link)).toEqual(['/static/css/critical.css']);
-    expect(res.body).toBe('\n<p>No assets here.</p>\n');
+    expect(res.body).toBe(`${FLUSHED_FIRST_CHUNK}<p>No assets here.</p>\n`);
   });
 
   it("gives a route the 103 strategy while the module's default stays flushed headers", async () => {

@@ -17,6 +17,7 @@ import Handlebars from 'handlebars';
 import hbs from 'hbs';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { FLUSHED_FIRST_CHUNK } from '../src/flush/flushed-response.js';
 import { Http2PreloadModule, registerPreloadHelper, Shell } from '../src/index.js';
 import { type RunningApp, startApp } from './support/app.js';
 import { Gate } from './support/gate.js';
@@ -163,7 +164,7 @@ describe('the page shell (option shell, @Shell())', () => {
     await navigate(url('/plain'));
     const early = await navigate(url('/plain'));
     expect(early.headers['x-http2-preload']).toBe('early');
-    expect(early.body.startsWith('\n<!doctype html>')).toBe(true);
+    expect(early.body.startsWith(`${FLUSHED_FIRST_CHUNK}<!doctype html>`)).toBe(true);
   });
 
   it('sends no shell to a HEAD, and over HTTP/1.0 the shell and the page arrive whole', async () => {

@@ -30,6 +30,8 @@ export interface PageLoad {
   };
   readonly resources: ResourceEntry[];
   readonly firstContentfulPaint: number | undefined;
+  /** `CSS1Compat` in standards mode, `BackCompat` in quirks mode (whitespace before the doctype must keep the first). */
+  readonly compatMode: string;
   readonly rendered: { readonly stylesheet: boolean; readonly script: boolean; readonly font: boolean };
   /** Console messages and page errors, as `type: text`. */
   readonly console: string[];
@@ -82,7 +84,7 @@ export async function loadPage(browser: Browser, url: string, options: LoadOptio
   }
 }
 
-/** Runs in the page (Chromium and Firefox). */
+/** Runs in the page (Chromium, Firefox and WebKit). */
 export async function readPage() {
   await document.fonts.ready;
   const firstContentfulPaint = await new Promise<number | undefined>((resolve) => {
@@ -118,6 +120,7 @@ export async function readPage() {
     },
     resources,
     firstContentfulPaint,
+    compatMode: document.compatMode,
     rendered: {
       // Firefox quotes the family name ("Inter"), Chromium does not.
       stylesheet:

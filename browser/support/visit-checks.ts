@@ -19,9 +19,10 @@ export function resource(load: PageLoad, path: string) {
   return entry;
 }
 
-/** The page rendered as its author meant: stylesheet applied, script ran, font loaded. */
+/** The page rendered as its author meant: in standards mode, stylesheet applied, script ran, font loaded. */
 export function expectRendered(load: PageLoad): void {
   expect(load.status).toBe(200);
+  expect(load.compatMode).toBe('CSS1Compat');
   expect(load.rendered).toEqual({ stylesheet: true, script: true, font: true });
 }
 

@@ -64,10 +64,13 @@ export function earlyLinksOf(exchange: Exchange): ParsedLink[] {
   return exchange.interim.filter((i) => i.status === 103).flatMap((i) => preloadLinks(i.link));
 }
 
-/** Whether the body began with the module's flushed newline, and whether it came on its own. */
+/**
+ * Whether the body began with the module's flushed whitespace (a newline before; 512 bytes
+ * of spaces and a newline now, for WebKit), and whether it came on its own.
+ */
 export function startsWithFlushedNewline(exchange: Exchange): FlushedNewline {
   const first = exchange.body.charCodeAt(0);
-  if (first !== 0x0a && first !== 0x0d) return 'no';
+  if (first !== 0x0a && first !== 0x0d && first !== 0x20 && first !== 0x09) return 'no';
   if (exchange.firstChunkBlank && exchange.contentAtMs !== undefined && exchange.headersAtMs !== undefined)
     return 'alone';
   return 'with-content';

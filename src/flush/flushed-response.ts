@@ -3,8 +3,18 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue, type RetryCause } from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
 
-/** The first body chunk after flushed headers: a newline, which HTML parsers skip before the doctype. */
-export const FLUSHED_FIRST_CHUNK = '\n';
+/**
+ * The first body chunk after flushed headers: 512 bytes of whitespace, which HTML parsers
+ * skip before the doctype (the document stays in standards mode), ending in a newline.
+ * Why 512: WebKit (Safari) holds the first 512 bytes of a document for content sniffing
+ * and acts on the response's `Link` header only once they have arrived; with fewer, it
+ * requests nothing before the page's body comes (WebKitGTK 2.50: 511 bytes change nothing,
+ * 512 let it request the stylesheet at header time; `X-Content-Type-Options: nosniff` does
+ * not help). It counts decoded bytes, so behind `compression()` the padding still counts,
+ * and costs a few bytes on the wire. One byte would already do for nginx's HTTP/2 proxy,
+ * which holds headers back until the first body byte.
+ */
+export const FLUSHED_FIRST_CHUNK = `${' '.repeat(511)}\n`;
 
 /** The content type flushed headers promise before the handler has said anything. */
 export const FLUSHED_CONTENT_TYPE = 'text/html; charset=utf-8';
@@ -14,6 +24,12 @@ export interface FlushedHeaders {
   readonly link: string | string[];
   /** Debug header name and value, or undefined for none. */
   readonly debug?: readonly [name: string, value: string];
+  /**
+   * Send `X-Accel-Buffering: no` (the `disableProxyBuffering` option): nginx with its
+   * defaults (HTTP/1.0 to the app, `proxy_buffering on`) would hold the flushed headers
+   * until the page is complete; it honours this header per response.
+   */
+  readonly disableProxyBuffering: boolean;
 }
 
 export interface FlushHooks {
@@ -374,10 +390,11 @@ function guardedPrototypeOf(prototype: object): object {
 }
 
 /**
- * Sends a 200 with the hints at once, before the handler runs, followed by a newline
- * (HTML parsers skip whitespace before the doctype, and nginx's HTTP/2 proxy holds
- * headers back until the first body byte). Then guards the response: what the handler
- * does later must neither throw `ERR_HTTP_HEADERS_SENT` nor pass for something else.
+ * Sends a 200 with the hints at once, before the handler runs, followed by
+ * FLUSHED_FIRST_CHUNK (whitespace, which HTML parsers skip before the doctype, and which
+ * WebKit and nginx's HTTP/2 proxy need before they act on or pass on the headers). Then
+ * guards the response: what the handler does later must neither throw
+ * `ERR_HTTP_HEADERS_SENT` nor pass for something else.
  * Headers it sets are kept aside (Express reads back what it set), and before the first
  * byte of its body leaves (`write()`, `pipe()`, `end()`, `render()`, `sendFile()`),
  * status, type and headers are checked: a body the flushed 200 cannot carry is never
@@ -403,7 +420,8 @@ export function flushHeadersEarly(
   response.setHeader('Content-Type', FLUSHED_CONTENT_TYPE);
   response.setHeader('Link', headers.link);
   if (headers.debug) response.setHeader(headers.debug[0], headers.debug[1]);
-  // write() sends the headers with the newline in one packet (flushHeaders() first would
+  if (headers.disableProxyBuffering) response.setHeader('X-Accel-Buffering', 'no');
+  // write() sends the headers with the padding in one packet (flushHeaders() first would
   // cost a second one). Node corks the socket until the next tick on a write; uncorking
   // now sends them at once, before a handler that fails at once can close the connection.
   response.write(firstChunk);
