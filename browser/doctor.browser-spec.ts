@@ -17,6 +17,8 @@ import type { RunningProxy } from './support/tls-proxy.js';
  * that matches what Chromium does there (see the README's deployment table).
  */
 let sample: RunningApp | undefined;
+/** The sample again, behind nginx with HTTP/1.1 only: its /slow-103 must be cold there (see that test). */
+let sampleBehindNginx11: RunningApp | undefined;
 let staleAssets: RunningApp | undefined;
 let withoutCsp: RunningApp | undefined;
 let bufferingAllowed: RunningApp | undefined;
@@ -30,13 +32,14 @@ let h2o: RunningProxy | undefined;
 
 beforeAll(async () => {
   sample = await startSampleApp();
+  sampleBehindNginx11 = await startSampleApp();
   staleAssets = await startSampleVariant({}, { staticDefaults: true });
   // The sample's pages without its nonce-based Content-Security-Policy.
   withoutCsp = await startSampleVariant({});
   // Flushed responses without X-Accel-Buffering: no, which nginx's defaults hold back.
   bufferingAllowed = await startSampleVariant({ disableProxyBuffering: false });
   caddy = await startCaddy([sample.port, staleAssets.port, withoutCsp.port]);
-  nginx11 = await startNginx([sample.port], { upstreamHttpVersion: '1.1' });
+  nginx11 = await startNginx([sampleBehindNginx11.port], { upstreamHttpVersion: '1.1' });
   nginx10 = await startNginx([sample.port, bufferingAllowed.port], { upstreamHttpVersion: '1.0' });
   haproxy = await startHaproxy([sample.port, withoutCsp.port]);
   apache = await startApache([sample.port, withoutCsp.port], { earlyHints: true });
@@ -54,7 +57,13 @@ afterAll(async () => {
     apacheDefaults?.stop(),
     h2o?.stop(),
   ]);
-  await Promise.all([sample?.close(), staleAssets?.close(), withoutCsp?.close(), bufferingAllowed?.close()]);
+  await Promise.all([
+    sample?.close(),
+    sampleBehindNginx11?.close(),
+    staleAssets?.close(),
+    withoutCsp?.close(),
+    bufferingAllowed?.close(),
+  ]);
 });
 
 const again = (diagnosis: Awaited<ReturnType<typeof doctorJson>>['diagnosis']) =>
@@ -129,7 +138,8 @@ describe("behind Debian's nginx 1.22 with proxy_http_version 1.1", () => {
     expect(h2.failure).toMatchObject({ kind: 'protocol' });
     expect(diagnosis.verdict).toMatchObject({ status: 'fix', strategy: 'flushHeaders' });
     expect(diagnosis.verdict.change).toMatch(/^use flushHeaders \(your proxy breaks 103 Early Hints\)/);
-    // The broken response has no headers; the warm-up's Server header names the nginx.
+    // The broken response has no headers; the warm-up's Server header names the nginx. That
+    // needs the route cold: an app of its own, which no other proxy's test has warmed.
     expect(diagnosis.verdict.summary).toMatch(/This is nginx 1\.\d+\.\d+ \(before 1\.29\), which does this/);
     expect(exitCode).toBe(1);
   });
