@@ -59,6 +59,9 @@ function setHeaderUnlessSent(this: ServerResponse, name: string, value: number |
   return this.headersSent ? this : (Object.getPrototypeOf(this) as ServerResponse).setHeader.call(this, name, value);
 }
 
+/** The module's flushed first chunk (FLUSHED_FIRST_CHUNK): 511 spaces and a newline. */
+const FLUSH_PADDING = `${' '.repeat(511)}\n`;
+
 export function floorMiddleware(kind: FloorKind, links: FloorLinks): RequestHandler {
   switch (kind) {
     case 'late':
@@ -71,13 +74,15 @@ export function floorMiddleware(kind: FloorKind, links: FloorLinks): RequestHand
         next();
       };
     case 'flush':
-      // As the module's default: 200, the Link and the newline in one write before the route runs.
+      // As the module's default: 200, the Link, X-Accel-Buffering and the same 512 bytes of
+      // whitespace (what WebKit needs) in one write before the route runs: the same bytes on the wire.
       return (_req: Request, res: Response, next: NextFunction) => {
         res.statusCode = 200;
         res.setHeader('Content-Type', 'text/html; charset=utf-8');
         res.setHeader('Link', links.link);
         res.setHeader(DEBUG_HEADER, 'early');
-        res.write('\n');
+        res.setHeader('X-Accel-Buffering', 'no');
+        res.write(FLUSH_PADDING);
         res.socket?.uncork();
         res.setHeader = setHeaderUnlessSent as Response['setHeader'];
         next();
