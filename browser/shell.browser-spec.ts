@@ -15,6 +15,7 @@ import { startCaddy, type RunningCaddy } from './support/caddy.js';
 import { launchChromium } from './support/chromium.js';
 import { launchFirefox } from './support/firefox.js';
 import { REPO_DIR } from './support/repo.js';
+import { launchWebKit, type WebKit } from './support/webkit.js';
 import { ASSETS, CSS } from './support/visit-checks.js';
 
 /** The handler waits here until the test has seen the browser paint the shell. */
@@ -43,6 +44,13 @@ class ShopController {
   item(@Param('id') id: string) {
     return answer(id);
   }
+
+  @Get('market/:id')
+  @Shell({ title: 'Shop' })
+  @Render('slow')
+  stall(@Param('id') id: string) {
+    return answer(id);
+  }
 }
 
 async function answer(id: string) {
@@ -60,6 +68,8 @@ class ShopModule {}
 interface ShopApp {
   readonly port: number;
   readonly events: string[];
+  /** `path status` of each finished response, in order: the status the app answered (after a flush, not the one on the wire). */
+  readonly statuses: string[];
   close(): Promise<void>;
 }
 
@@ -72,13 +82,17 @@ async function startShop(): Promise<ShopApp> {
   app.setLocal('assetVersion', ASSET_VERSION);
   registerPreloadHelper(hbs);
   const events: string[] = [];
+  const statuses: string[] = [];
   app.getHttpServer().prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url;
     events.push(`request ${url}`);
-    res.once('finish', () => events.push(`finish ${url}`));
+    res.once('finish', () => {
+      events.push(`finish ${url}`);
+      statuses.push(`${url} ${res.statusCode}`);
+    });
   });
   await app.listen(0, '127.0.0.1');
-  return { port: (app.getHttpServer().address() as AddressInfo).port, events, close: () => app.close() };
+  return { port: (app.getHttpServer().address() as AddressInfo).port, events, statuses, close: () => app.close() };
 }
 
 /** Asks the page until it says yes; false after about 15 s. A bound on waiting, not a measure of time. */
@@ -230,4 +244,75 @@ describe('the page shell in Firefox (through Caddy, HTTP/2)', () => {
       expect(page.url()).toBe(`${origin}/store/missing`);
       expect(statuses).toEqual([200, 404]);
     }));
+});
+
+describe('the page shell in WebKit (WebKitGTK, through Caddy, HTTP/2)', () => {
+  let webkit: WebKit | undefined;
+  beforeAll(async () => {
+    webkit = await launchWebKit();
+  }, 60_000);
+  afterAll(() => webkit?.close());
+
+  /** In the page, as PAINTED_WITH_STYLE: a function, since WebDriver runs what it is given as one. */
+  function paintedWithStyle(): boolean {
+    const painted = performance.getEntriesByType('paint').some((entry) => entry.name === 'first-contentful-paint');
+    const header = document.querySelector('header h1');
+    const styled = header !== null && getComputedStyle(document.body).fontFamily.includes('Inter');
+    return location.pathname === '/market/3' && painted && styled && document.querySelector('main p') === null;
+  }
+
+  test('paints the styled shell while the handler is still held, then the whole page', async () => {
+    const origin = caddy!.origins[0];
+    // A first visitor warms the route; a new one (a new session: empty cache) is measured.
+    const warm = await webkit!.session();
+    await warm.navigate(`${origin}/market/1`);
+    await warm.close();
+    shop!.events.length = 0;
+    gate.close();
+    const session = await webkit!.session({ pageLoadStrategy: 'none' });
+    try {
+      await session.navigate(`${origin}/market/3`);
+      const painted = await eventually(() => session.run(paintedWithStyle));
+      const beforeHandler = [...shop!.events];
+      gate.open();
+      const complete = await eventually(() =>
+        session.run(() => document.readyState === 'complete' && document.querySelector('main p') !== null),
+      );
+      expect(painted).toBe(true);
+      expect(beforeHandler).toContain(`request ${CSS}`);
+      expect(beforeHandler).not.toContain('finish /market/3');
+      expect(complete).toBe(true);
+      expect(await session.run(() => document.querySelector('main')?.textContent ?? '')).toContain(
+        'the shell, for product 3',
+      );
+      expect(await session.run(() => document.compatMode)).toBe('CSS1Compat');
+    } finally {
+      gate.open();
+      await session.close();
+    }
+  });
+
+  test("a missing product after warm-up ends on the app's 404 page, at the same URL", async () => {
+    const origin = caddy!.origins[0];
+    const session = await webkit!.session();
+    try {
+      await session.navigate(`${origin}/market/1`);
+      await session.navigate(`${origin}/market/missing`);
+      const ended = await eventually(() => session.run(() => document.querySelector('#error-message') !== null));
+      expect(ended).toBe(true);
+      expect(await session.run(() => document.querySelector('#error-message')?.textContent)).toBe(
+        'There is no product missing.',
+      );
+      expect(await session.run(() => location.pathname)).toBe('/market/missing');
+      // Asked twice, answered 404 both times: the flushed request (its 200 and shell had gone,
+      // so it ended on the page that asks again) and the retry, which got the real 404. A late
+      // 404 would have been the page itself, asked for once.
+      expect(shop!.statuses.filter((entry) => entry.startsWith('/market/missing'))).toEqual([
+        '/market/missing 404',
+        '/market/missing 404',
+      ]);
+    } finally {
+      await session.close();
+    }
+  });
 });

@@ -25,6 +25,13 @@ export interface WebKit {
 export interface SessionOptions {
   /** How long a navigation may take before it fails (WebDriver's page load timeout). */
   readonly pageLoadMs?: number;
+  /**
+   * WebDriver's page load strategy: `normal` (navigate() returns once the page has loaded)
+   * or `none` (it returns once the navigation has started, so the page can be asked about
+   * while it is still loading).
+   * @default 'normal'
+   */
+  readonly pageLoadStrategy?: 'normal' | 'none';
 }
 
 export interface WebKitSession {
@@ -104,7 +111,7 @@ async function openSession(base: string, options: SessionOptions): Promise<Opene
     capabilities: {
       alwaysMatch: {
         acceptInsecureCerts: true,
-        pageLoadStrategy: 'normal',
+        pageLoadStrategy: options.pageLoadStrategy ?? 'normal',
         'webkitgtk:browserOptions': { args: ['--automation'] },
       },
     },
