@@ -1,6 +1,6 @@
 /**
  * `npm run matrix`: the deployment table, measured. Loads the sample's /slow page with hints
- * off, late, flushed and as a 103 (/slow-103) in Chromium, Firefox and WebKit (WebKitGTK,
+ * off, late, flushed, as a 103 (/slow-103) and flushed with its page shell (/shell) in Chromium, Firefox and WebKit (WebKitGTK,
  * Safari's engine), directly and through Caddy, nginx (upstream HTTP/1.1 and its default 1.0),
  * HAProxy, Apache and h2o, each on a shaped link, and writes the median first contentful paint
  * of each cell to docs/matrix.md. WebKit's early cells also say in how many loads the
@@ -32,7 +32,7 @@ const SHAPE: LinkShape = { rttMs: 100, bitsPerSecond: 1_500_000 };
 const RUNS = Number(process.env.MATRIX_RUNS ?? 3);
 const ONLY_PATHS = (process.env.MATRIX_PATHS ?? '').split(',').filter(Boolean);
 const ONLY_BROWSERS = (process.env.MATRIX_BROWSERS ?? '').split(',').filter(Boolean);
-const MODES = ['off', 'late', 'flushed', '103'] as const;
+const MODES = ['off', 'late', 'flushed', '103', 'shell'] as const;
 type Mode = (typeof MODES)[number];
 const BROWSERS = ['chromium', 'firefox', 'webkit'] as const;
 type BrowserName = (typeof BROWSERS)[number];
@@ -90,9 +90,9 @@ function median(values: number[]): number {
 
 async function cell(browser: BrowserName, path: Path, mode: Mode): Promise<string> {
   const app = mode === 'off' ? 0 : mode === 'late' ? 1 : 2;
-  const url = `${path.origins[app]}${mode === '103' ? '/slow-103' : '/slow'}`;
+  const url = `${path.origins[app]}${mode === '103' ? '/slow-103' : mode === 'shell' ? '/shell' : '/slow'}`;
   // The route's first request fills the hint cache; the measured ones are early.
-  if (mode === 'flushed' || mode === '103') await load(browser, url);
+  if (mode === 'flushed' || mode === '103' || mode === 'shell') await load(browser, url);
   const paints: number[] = [];
   const notes = new Set<string>();
   const early: boolean[] = [];
@@ -107,7 +107,7 @@ async function cell(browser: BrowserName, path: Path, mode: Mode): Promise<strin
     if (result.firstContentfulPaint !== undefined) paints.push(result.firstContentfulPaint);
     if (result.mode !== undefined && mode !== 'off' && result.mode !== (mode === 'late' ? 'late' : 'early'))
       notes.add(`x-http2-preload: ${result.mode}`);
-    if (browser === 'webkit' && (mode === 'flushed' || mode === '103')) early.push(stylesheetBeforeBody(result));
+    if (browser === 'webkit' && mode !== 'off' && mode !== 'late') early.push(stylesheetBeforeBody(result));
   }
   if (early.length > 0) notes.add(`stylesheet before the body: ${early.filter(Boolean).length}/${early.length}`);
   const fcp = paints.length > 0 ? `${(median(paints) / 1000).toFixed(2)} s` : '–';
@@ -182,8 +182,8 @@ try {
   const table = [
     `First contentful paint of the sample's /slow page (its handler waits 300 ms), median of ${RUNS} loads, each by a new visitor, on a ${SHAPE.rttMs} ms, ${SHAPE.bitsPerSecond / 1e6} Mbit/s link (a shaping relay in front of each path). Chromium ${versions.chromium}, ${versions.firefox}, WebKitGTK ${versions.webkit} (WebDriver cannot read its response headers; its early cells say in how many loads the stylesheet was requested before the page's body could have arrived); written by \`npm run matrix\`.`,
     '',
-    '| Path to the browser | Browser | No hints | `late` | `flushHeaders` | `earlyHints` (103) |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| Path to the browser | Browser | No hints | `late` | `flushHeaders` | `earlyHints` (103) | `flushHeaders` with the page shell (/shell) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');

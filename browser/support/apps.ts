@@ -101,7 +101,14 @@ function variantModule(options: Http2PreloadOptions, gate: HandlerGate): Dynamic
   class SampleVariantModule {}
   return {
     module: SampleVariantModule,
-    imports: [Http2PreloadModule.forRoot({ staticPrefix: '/static/', ...options })],
+    imports: [
+      Http2PreloadModule.forRoot({
+        staticPrefix: '/static/',
+        // As the sample: routes with @Shell() (its /shell) stream the layout before their body.
+        shell: { layout: join(REPO_DIR, 'sample', 'views', 'layout.hbs') },
+        ...options,
+      }),
+    ],
     controllers: [SlowController, PlainController, StatusController, GatedController],
     providers: [{ provide: HandlerGate, useValue: gate }],
   };
