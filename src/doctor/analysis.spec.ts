@@ -335,6 +335,13 @@ describe('diagnose: the hinted files', () => {
     expect(diagnosis.verdict.change).toMatch(/inter\.woff2/);
   });
 
+  test('no hinted file found: the advice names staticPrefix, where the helper points the hints', () => {
+    const missing = assets().map((asset) => ({ ...asset, status: 404, headers: {}, body: undefined }));
+    const diagnosis = diagnose(observations({ assets: missing }));
+    expect(diagnosis.findings.filter((f) => f.code === 'hint-missing').length).toBeGreaterThan(1);
+    expect(diagnosis.verdict.change).toMatch(/set staticPrefix .* to the prefix the app serves its files under/);
+  });
+
   test("response headers past nginx's 4 KiB buffer", () => {
     expect(codes(observations({ h2: exchange({ headerBytes: 5000 }) }))).toEqual(['headers-too-large']);
   });

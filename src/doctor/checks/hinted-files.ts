@@ -48,6 +48,11 @@ export function hintedFileChecks(
     if (url && !hints.has(url)) hints.set(url, link);
   }
 
+  // Every hinted file that was fetched answers 4xx: not one bad path, but files served
+  // somewhere else than where the helper writes them (the module's staticPrefix).
+  const hintedStatuses = [...hints.keys()].map((url) => fetched.get(url)?.status).filter((s) => s !== undefined);
+  const noneServed = hintedStatuses.length > 1 && hintedStatuses.every((status) => status >= 400 && status < 500);
+
   const findings: Finding[] = [];
   const reports: AssetReport[] = [];
   const unfresh: { url: string; fresh: Freshness }[] = [];
@@ -89,7 +94,9 @@ export function hintedFileChecks(
         code: 'hint-missing',
         severity: 'error',
         message: `The hinted ${short} answers ${asset.status}.`,
-        fix: `fix the path of ${short} in the template, or remove the hint.`,
+        fix: noneServed
+          ? `serve the files where the hints point, or point the hints where the files are: the helper writes the module's staticPrefix before every asset path, so set staticPrefix (Http2PreloadModule.forRoot({ staticPrefix })) to the prefix the app serves its files under (useStaticAssets(dir, { prefix })); no hinted file of this page was found.`
+          : `fix the path of ${short} in the template, or remove the hint; if the app serves its files under another prefix than the module's staticPrefix, set staticPrefix to it.`,
       });
     } else if (fresh && !fresh.fresh) {
       unfresh.push({ url, fresh });
