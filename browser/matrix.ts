@@ -6,6 +6,8 @@
  * of each cell to docs/matrix.md. WebKit's early cells also say in how many loads the
  * stylesheet was requested before the page's body could have arrived (WebKit is the browser
  * that may not act on early hints).
+ * The handler waits `SLOW_PAGE_DELAY_MS` (the sample's 300 ms unless the environment says
+ * otherwise; `npm run matrix` sets 1500, a slow page, where the page shell shows what it takes back).
  * `MATRIX_RUNS` sets the loads per cell; `MATRIX_PATHS` (words of the path names) and
  * `MATRIX_BROWSERS` (chromium,firefox,webkit) measure a part, for a quick look; commit only a
  * full run's table.
@@ -180,7 +182,7 @@ try {
     }
   }
   const table = [
-    `First contentful paint of the sample's /slow page (its handler waits 300 ms), median of ${RUNS} loads, each by a new visitor, on a ${SHAPE.rttMs} ms, ${SHAPE.bitsPerSecond / 1e6} Mbit/s link (a shaping relay in front of each path). Chromium ${versions.chromium}, ${versions.firefox}, WebKitGTK ${versions.webkit} (WebDriver cannot read its response headers; its early cells say in how many loads the stylesheet was requested before the page's body could have arrived); written by \`npm run matrix\`.`,
+    `First contentful paint of the sample's /slow page (its handler waits ${SLOW_PAGE_DELAY_MS} ms), median of ${RUNS} loads, each by a new visitor, on a ${SHAPE.rttMs} ms, ${SHAPE.bitsPerSecond / 1e6} Mbit/s link (a shaping relay in front of each path). Chromium ${versions.chromium}, ${versions.firefox}, WebKitGTK ${versions.webkit} (WebDriver cannot read its response headers; its early cells say in how many loads the stylesheet was requested before the page's body could have arrived); written by \`npm run matrix\`.`,
     '',
     '| Path to the browser | Browser | No hints | `late` | `flushHeaders` | `earlyHints` (103) | `flushHeaders` with the page shell (/shell) |',
     '| --- | --- | --- | --- | --- | --- | --- |',
