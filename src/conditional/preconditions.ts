@@ -1,8 +1,21 @@
 import { PreconditionFailedException } from '@nestjs/common';
 import { currentValidators, evaluatePreconditions, type Validators } from './conditional-request.js';
 import { agreeOnFreshness } from './freshness.js';
-import type { HttpExchange } from '../http-exchange.js';
+import type { Request, Response } from 'express';
 import type { RoutePreload } from '../preload-route.js';
+
+/**
+ * What settling needs of a request's exchange: the `HttpExchange` of http-exchange.ts
+ * on either platform, described here rather than imported, since that file writes
+ * validators and 304s with this folder's functions.
+ */
+export interface ConditionalExchange {
+  readonly request: Pick<Request, 'method' | 'headers'>;
+  readonly appRequest: Request;
+  readonly response: Response;
+  answerNotModified(validators: Validators): void;
+  setValidators(validators: Validators): void;
+}
 
 /** What the module put on each response it settled (by the Node response): which validators it owns. */
 const SETTLED = new WeakMap<object, Validators>();
@@ -18,7 +31,7 @@ export function settledValidatorsOf(response: object): Validators | undefined {
  * so; otherwise sets `ETag` / `Last-Modified` on a GET or HEAD answer. True when the
  * request has been answered and the handler must not run.
  */
-export async function settlePreconditions(exchange: HttpExchange, route: RoutePreload): Promise<boolean> {
+export async function settlePreconditions(exchange: ConditionalExchange, route: RoutePreload): Promise<boolean> {
   const { request } = exchange;
   const validators = await currentValidators(route, exchange.appRequest);
   const outcome = evaluatePreconditions(
