@@ -53,7 +53,7 @@ let firefox: FirefoxBrowser | undefined;
 let webkit: WebKit | undefined;
 
 /** What a cell needs of a load; WebDriver cannot read WebKit's response headers, hence the optional ones. */
-type Load = Pick<PageLoad, 'firstContentfulPaint' | 'navigation' | 'resources'> &
+type Load = Pick<PageLoad, 'firstContentfulPaint' | 'navigation' | 'resources' | 'layoutShift'> &
   Partial<Pick<PageLoad, 'status' | 'mode'>>;
 
 /** One load, or why the page failed (nginx before 1.29 with a 103). */
@@ -96,6 +96,7 @@ async function cell(browser: BrowserName, path: Path, mode: Mode): Promise<strin
   // The route's first request fills the hint cache; the measured ones are early.
   if (mode === 'flushed' || mode === '103' || mode === 'shell') await load(browser, url);
   const paints: number[] = [];
+  const shifts: number[] = [];
   const notes = new Set<string>();
   const early: boolean[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -107,11 +108,14 @@ async function cell(browser: BrowserName, path: Path, mode: Mode): Promise<strin
     }
     if (result.status !== undefined && result.status !== 200) notes.add(`status ${result.status}`);
     if (result.firstContentfulPaint !== undefined) paints.push(result.firstContentfulPaint);
+    if (result.layoutShift !== undefined) shifts.push(result.layoutShift);
     if (result.mode !== undefined && mode !== 'off' && result.mode !== (mode === 'late' ? 'late' : 'early'))
       notes.add(`x-http2-preload: ${result.mode}`);
     if (browser === 'webkit' && mode !== 'off' && mode !== 'late') early.push(stylesheetBeforeBody(result));
   }
   if (early.length > 0) notes.add(`stylesheet before the body: ${early.filter(Boolean).length}/${early.length}`);
+  // The page shell paints before the page: whatever moves when the page arrives shows here.
+  if (shifts.length > 0) notes.add(`CLS ${median(shifts).toFixed(3)}`);
   const fcp = paints.length > 0 ? `${(median(paints) / 1000).toFixed(2)} s` : '–';
   return [fcp, ...notes].join(', ');
 }

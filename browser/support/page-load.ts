@@ -30,6 +30,8 @@ export interface PageLoad {
   };
   readonly resources: ResourceEntry[];
   readonly firstContentfulPaint: number | undefined;
+  /** Cumulative layout shift by the load event; undefined where the browser does not report it (Firefox, WebKit). */
+  readonly layoutShift?: number;
   /** `CSS1Compat` in standards mode, `BackCompat` in quirks mode (whitespace before the doctype must keep the first). */
   readonly compatMode: string;
   readonly rendered: { readonly stylesheet: boolean; readonly script: boolean; readonly font: boolean };
@@ -97,6 +99,24 @@ export async function readPage() {
       }
     }).observe({ type: 'paint', buffered: true });
   });
+  // Cumulative layout shift, where the browser reports shifts (Chromium); undefined elsewhere.
+  // Layout shifts reach only an observer (with its buffered entries), not the timeline.
+  const layoutShift = PerformanceObserver.supportedEntryTypes?.includes('layout-shift')
+    ? await new Promise<number>((resolve) => {
+        let sum = 0;
+        const add = (entries: PerformanceEntry[]) => {
+          for (const entry of entries as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
+            if (!entry.hadRecentInput) sum += entry.value;
+        };
+        const observer = new PerformanceObserver((list) => add(list.getEntries()));
+        observer.observe({ type: 'layout-shift', buffered: true });
+        setTimeout(() => {
+          add(observer.takeRecords());
+          observer.disconnect();
+          resolve(sum);
+        }, 50);
+      })
+    : undefined;
   const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & {
     firstInterimResponseStart?: number;
     finalResponseHeadersStart?: number;
@@ -120,6 +140,7 @@ export async function readPage() {
     },
     resources,
     firstContentfulPaint,
+    layoutShift,
     compatMode: document.compatMode,
     rendered: {
       // Firefox quotes the family name ("Inter"), Chromium does not.
