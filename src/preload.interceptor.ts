@@ -40,6 +40,8 @@ import { shellWanted } from './shell/index.js';
 @Injectable()
 export class PreloadInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Http2Preload');
+  /** Which routes stream their page shell (option `shell`), read once: validation already filled in `routes`. */
+  private readonly shellRoutes: false | 'declared' | 'all';
 
   constructor(
     @Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions,
@@ -47,7 +49,9 @@ export class PreloadInterceptor implements NestInterceptor {
     private readonly learning: RouteLearning,
     private readonly emitter: PreloadEmitter,
     private readonly metrics: PreloadMetrics,
-  ) {}
+  ) {
+    this.shellRoutes = options.shell === false ? false : (options.shell.routes ?? 'declared');
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -89,7 +93,7 @@ export class PreloadInterceptor implements NestInterceptor {
     if (plan.notEarly !== undefined) this.metrics.countNotEarly(plan.notEarly);
     if (plan.early === PRELOAD_STRATEGY.flushHeaders) {
       const withShell = shellWanted({
-        option: this.options.shell === false ? false : (this.options.shell.routes ?? 'declared'),
+        option: this.shellRoutes,
         declared: route.shell === false ? false : route.shell?.data,
         rendersTemplate: route.rendersTemplate,
       });
