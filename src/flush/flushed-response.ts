@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { afterFlushOutcome, type AfterFlushOutcome, type HeaderValue, type RetryCause } from './after-flush.js';
 import { redirectPage } from './redirect-page.js';
+import { sharedAcrossCopies } from '../shared-across-copies.js';
 
 /**
  * The first body chunk after flushed headers: 512 bytes of whitespace, which HTML parsers
@@ -84,8 +85,13 @@ interface MaybeCompressed {
   flush?: () => void;
 }
 
-/** Each guarded response's guard, found by the shared methods below; nothing is stored on the response itself. */
-const GUARDS = new WeakMap<object, FlushGuard>();
+/**
+ * Each guarded response's guard, found by the shared methods below; nothing is stored on
+ * the response itself. One map per process, like the prototypes the guard is installed
+ * on (below): a response may be flushed by either build of the package while the other
+ * installed the guard on its prototype (shared-across-copies.ts).
+ */
+const GUARDS = sharedAcrossCopies('flushGuards', () => new WeakMap<object, FlushGuard>());
 
 type GuardedResponse = Response;
 
@@ -99,8 +105,9 @@ function isEmptyChunk(chunk: unknown): boolean {
 /**
  * The state of one flushed response, and the methods it had before it was guarded
  * (the prototype's, or what compression or on-headers put on the instance). The
- * replacement methods are shared by every response (defined once, below); only this
- * object is made per response, so a flush costs one allocation and a few stores.
+ * replacement methods are shared by every response (defined once, below, and installed
+ * once per prototype); only this object is made per response, so a flush costs one
+ * allocation and a few stores.
  */
 class FlushGuard implements FlushedResponse {
   /** Headers set after the flush, by lower-case name; created on the first one. */
@@ -121,6 +128,7 @@ class FlushGuard implements FlushedResponse {
   readonly write: Method;
   readonly end: Method;
   readonly render: Method | undefined;
+  readonly sendFile: Method | undefined;
 
   constructor(
     readonly response: Response,
@@ -134,6 +142,7 @@ class FlushGuard implements FlushedResponse {
     this.write = response.write as Method;
     this.end = response.end as Method;
     this.render = typeof response.render === 'function' ? (response.render as Method) : undefined;
+    this.sendFile = typeof response.sendFile === 'function' ? (response.sendFile as Method) : undefined;
   }
 
   keep(name: string, value: HeaderValue): void {
@@ -373,20 +382,69 @@ const GUARDED_METHODS = {
 type GuardedName = keyof typeof GUARDED_METHODS;
 const GUARDED_NAMES = Object.keys(GUARDED_METHODS) as GuardedName[];
 
-/** A guarded prototype per original one (Express makes one per app): made once, held as long as the original is. */
-const GUARDED_PROTOTYPES = new WeakMap<object, object>();
+/**
+ * Where each guarded method's underlying one is kept, per name: on the prototype the
+ * guard is installed on, the prototype's own method; on a response, what middleware put
+ * on it (compression's `write` and `end`, express-session's `end`, on-headers' `writeHead`).
+ */
+const UNDERNEATH = Object.fromEntries(
+  GUARDED_NAMES.map((name) => [name, Symbol.for(`nestjs-http2-preload.v1.${name}Underneath`)]),
+) as Record<GuardedName, symbol>;
 
-function guardedPrototypeOf(prototype: object): object {
-  let guarded = GUARDED_PROTOTYPES.get(prototype);
-  if (guarded === undefined) {
-    guarded = Object.create(prototype) as object;
-    for (const name of GUARDED_NAMES) {
-      if (typeof (prototype as Record<string, unknown>)[name] === 'function')
-        Object.defineProperty(guarded, name, { value: GUARDED_METHODS[name], writable: true, configurable: true });
-    }
-    GUARDED_PROTOTYPES.set(prototype, guarded);
+/** Prototypes the guard is installed on (Express's per-app response, Node's ServerResponse on Fastify), by either build. */
+const INSTALLED = sharedAcrossCopies('flushGuardPrototypes', () => new WeakSet<object>());
+
+/**
+ * Installs the guard once on a response prototype: each guarded name becomes an accessor
+ * that hands out the shared guarded method on a flushed response and, on any other, the
+ * method it would have had. Installed once, rather than a prototype or methods swapped on
+ * each flushed response, so that every response of the app keeps one shape, and one that
+ * was not flushed pays a `WeakMap` lookup per method it reads.
+ *
+ * Middleware that wraps a method assigns it on the response (`res.end = …`); the setter
+ * keeps that underneath the guard, so the guard stays above compression (which must see
+ * the page before it is compressed, and the page that asks again instead of it) and
+ * above any other wrapper. A wrapper assigned after the flush goes above the guard, as it
+ * would have over any method. On Fastify the prototype is Node's `ServerResponse`
+ * (Fastify hands the module the Node response): every server of the process then reads
+ * its response methods through the accessor, and only flushed responses see a change.
+ */
+function installGuard(prototype: object): void {
+  INSTALLED.add(prototype);
+  for (const name of GUARDED_NAMES) {
+    const own: unknown = Reflect.get(prototype, name);
+    if (typeof own !== 'function') continue;
+    const underneath = UNDERNEATH[name];
+    const guarded = GUARDED_METHODS[name];
+    Object.defineProperty(prototype, underneath, { value: own, writable: true, configurable: true });
+    Object.defineProperty(prototype, name, {
+      configurable: true,
+      get(this: Record<symbol, unknown>): unknown {
+        const method = this[underneath];
+        // The guard's method on a flushed response, unless a wrapper was put on since the flush.
+        return GUARDS.get(this)?.[name] === method ? guarded : method;
+      },
+      set(this: Record<symbol, unknown>, method: unknown): void {
+        this[underneath] = method;
+      },
+    });
   }
-  return guarded;
+}
+
+/**
+ * Guards a response whose headers were just flushed: installs the guard on its prototype
+ * the first time one is seen (once per app), then registers the response's guard, which
+ * is all a flush costs from then on. A response that already carries methods of its own
+ * under a guarded name (middleware ran before the guard was installed, or defined them
+ * with `defineProperty`) gets the guarded method on itself too, with its own underneath.
+ */
+function guard(response: Response, state: FlushGuard): void {
+  const prototype = Object.getPrototypeOf(response) as object;
+  if (!INSTALLED.has(prototype)) installGuard(prototype);
+  GUARDS.set(response, state);
+  for (const name of GUARDED_NAMES) {
+    if (Object.hasOwn(response, name)) (response as unknown as Record<string, unknown>)[name] = GUARDED_METHODS[name];
+  }
 }
 
 /**
@@ -428,16 +486,7 @@ export function flushHeadersEarly(
   response.socket?.uncork();
   (response as MaybeCompressed).flush?.();
 
-  const guard = new FlushGuard(response, hooks);
-  GUARDS.set(response, guard);
-  // The shared methods come in through a prototype of their own, put in front of the
-  // response's (one per original prototype, made once), rather than nine closures stored
-  // on every response, which measured as the largest single cost of a flush (bench/NOTES.md).
-  // What compression or on-headers put on the instance stays underneath: those names get
-  // the shared method on the instance too.
-  Object.setPrototypeOf(response, guardedPrototypeOf(Object.getPrototypeOf(response) as object));
-  for (const name of GUARDED_NAMES) {
-    if (Object.hasOwn(response, name)) (response as unknown as Record<string, unknown>)[name] = GUARDED_METHODS[name];
-  }
-  return guard;
+  const state = new FlushGuard(response, hooks);
+  guard(response, state);
+  return state;
 }
