@@ -5,7 +5,7 @@ import hbs from 'hbs';
 import { gunzipSync } from 'node:zlib';
 import { Http2PreloadModule, registerPreloadHelper } from '../src/index.js';
 import { FIXTURE_VIEWS, type RunningApp, startApp } from './support/app.js';
-import { navigate, stagedRequest } from './support/http.js';
+import { stagedRequest } from './support/http.js';
 import { followRecovery, isRecoveryPage } from './support/recovery.js';
 
 // The guard a flushed response needs is installed once, on the app's response prototype:
