@@ -80,6 +80,8 @@ const CASES: Case[] = [
 ];
 
 const RUNS = Number(process.env.WEBKIT_PAINT_RUNS ?? 2);
+/** Questions to the page (each about 0.2 s) before a case counts as not painted. */
+const TRIES = Number(process.env.WEBKIT_PAINT_TRIES ?? 15);
 const ONLY = (process.env.WEBKIT_PAINT_CASES ?? '').split(',').filter(Boolean);
 const FONT = readFileSync(join(REPO_DIR, 'sample', 'public', 'fonts', 'inter-latin-400-normal.woff2'));
 
@@ -172,8 +174,8 @@ async function probe(webkit: WebKit, origin: string, c: Case, run: number): Prom
       if (!result.arrived) await sleep(100);
     }
     if (!result.arrived) return result;
-    // A bound on waiting (about 3 s), not a measure: does it paint at all while the rest is held?
-    for (let i = 0; i < 15 && !(result.painted && result.frame); i++) {
+    // A bound on waiting (about 3 s unless WEBKIT_PAINT_TRIES says), not a measure: does it paint at all while the rest is held?
+    for (let i = 0; i < TRIES && !(result.painted && result.frame); i++) {
       const seen = await session.run(async () => {
         const frame = await new Promise<boolean>((resolve) => {
           requestAnimationFrame(() => resolve(true));
