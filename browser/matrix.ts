@@ -129,7 +129,8 @@ async function cell(browser: BrowserName, path: Path, mode: Mode): Promise<strin
     }
     if (result.status !== undefined && result.status !== 200) notes.add(`status ${result.status}`);
     if (result.firstContentfulPaint !== undefined) paints.push(result.firstContentfulPaint);
-    if (result.layoutShift !== undefined) shifts.push(result.layoutShift);
+    // WebKit's page says null (no layout-shift entries): only a number is a measure.
+    if (typeof result.layoutShift === 'number') shifts.push(result.layoutShift);
     if (result.mode !== undefined && mode !== 'off' && result.mode !== (mode === 'late' ? 'late' : 'early'))
       notes.add(`x-http2-preload: ${result.mode}`);
     if (browser === 'webkit' && mode !== 'off' && mode !== 'late') early.push(stylesheetBeforeBody(result));

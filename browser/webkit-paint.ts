@@ -88,9 +88,14 @@ const FONT = readFileSync(join(REPO_DIR, 'sample', 'public', 'fonts', 'inter-lat
 /** The partial document of a case: everything before the marker, `bytes` long when it fits. */
 function partialDocument(c: Case, run: string): string {
   const stylesheet =
-    c.css === undefined ? '' : `<link rel="stylesheet" href="/style.css?hold=${c.css === 'held'}&font=${c.font ?? ''}&r=${run}">`;
+    c.css === undefined
+      ? ''
+      : `<link rel="stylesheet" href="/style.css?hold=${c.css === 'held'}&font=${c.font ?? ''}&r=${run}">`;
   const head = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>probe</title>${stylesheet}</head>`;
-  const image = c.image === undefined ? '' : `<img src="/img.svg?s=${c.image}&r=${run}" width="${c.image}" height="${c.image}" alt="">`;
+  const image =
+    c.image === undefined
+      ? ''
+      : `<img src="/img.svg?s=${c.image}&r=${run}" width="${c.image}" height="${c.image}" alt="">`;
   // Words of five letters and a space: the space is not a visible character.
   const words = 'abcde '.repeat(Math.ceil(c.chars / 5)).replace(/\s/g, '');
   const text = c.chars === 0 ? '' : `<p>${(words.slice(0, c.chars).match(/.{1,5}/g) ?? []).join(' ')}</p>`;

@@ -59,9 +59,9 @@ describe('paddedShell', () => {
 
 describe('shellPaintContent', () => {
   it('counts the non-space characters of the text, an entity as one', () => {
-    expect(shellPaintContent('<body><header><h1 class="x"> A  b&amp;c </h1>&#x2014;</header><main>').visibleCharacters).toBe(
-      5,
-    );
+    expect(
+      shellPaintContent('<body><header><h1 class="x"> A  b&amp;c </h1>&#x2014;</header><main>').visibleCharacters,
+    ).toBe(5);
   });
 
   it('leaves out comments, tags and the elements that render no text', () => {

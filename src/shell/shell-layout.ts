@@ -92,9 +92,7 @@ export interface ShellPaintContent {
  */
 export function shellPaintContent(head: string): ShellPaintContent {
   const html = head.replace(/<!--[\s\S]*?(?:-->|$)/g, '').replace(UNRENDERED_TEXT, '');
-  const text = html
-    .replace(/<[^>]*(?:>|$)/g, '')
-    .replace(/&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);?/gi, '&');
+  const text = html.replace(/<[^>]*(?:>|$)/g, '').replace(/&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);?/gi, '&');
   const visibleCharacters = [...text.replace(/[ \t\n\f\r]/g, '')].length;
   let largestSvgArea = 0;
   for (const tag of html.match(SVG_TAG) ?? []) {
