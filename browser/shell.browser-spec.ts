@@ -301,53 +301,39 @@ describe('the page shell in WebKit (WebKitGTK, through Caddy, HTTP/2)', () => {
   }
 
   /**
-   * WebKitGTK now and then reports no first paint for a shell that has arrived whole and
-   * styled, its logo loaded (about 1 load in 3 here; with 200 more characters of header
-   * text too; cause not found): each try is a new visitor, and each must still get its
-   * shell and its page; at least one must paint it before the handler answers.
+   * WebKit paints a page that is still loading only once it is "visually non-empty": more
+   * than 200 visible characters, or an inline <svg> over 32×32 px, which the sample's
+   * header has (its <img> logo made WebKit paint in about 2 loads of 3: npm run webkit-paint).
    */
   test('paints the styled shell while the handler is still held, then the whole page', async () => {
     const origin = caddy!.origins[0];
-    // A first visitor warms the route; new ones (a new session: empty cache) are measured.
+    // A first visitor warms the route; a new one (a new session: empty cache) is measured.
     const warm = await webkit!.session();
     await warm.navigate(`${origin}/market/1`);
     await warm.close();
-    const paints: boolean[] = [];
-    for (let attempt = 0; attempt < 5 && !paints.includes(true); attempt++) {
-      shop!.events.length = 0;
-      gate.close();
-      const session = await webkit!.session({ pageLoadStrategy: 'none' });
-      try {
-        await session.navigate(`${origin}/market/3`);
-        const shellArrived = await eventually(() =>
-          session.run(
-            () =>
-              location.pathname === '/market/3' &&
-              document.querySelector('header h1') !== null &&
-              getComputedStyle(document.body).fontFamily.includes('Inter'),
-          ),
-        );
-        paints.push(await eventually(() => session.run(paintedWithStyle), 30));
-        const beforeHandler = [...shop!.events];
-        gate.open();
-        const complete = await eventually(() =>
-          session.run(() => document.readyState === 'complete' && document.querySelector('main p') !== null),
-        );
-        // Every try: the shell arrived styled and the stylesheet was asked for while the handler was held.
-        expect(shellArrived).toBe(true);
-        expect(beforeHandler).toContain(`request ${CSS}`);
-        expect(beforeHandler).not.toContain('finish /market/3');
-        expect(complete).toBe(true);
-        expect(await session.run(() => document.querySelector('main')?.textContent ?? '')).toContain(
-          'the shell, for product 3',
-        );
-        expect(await session.run(() => document.compatMode)).toBe('CSS1Compat');
-      } finally {
-        gate.open();
-        await session.close();
-      }
+    shop!.events.length = 0;
+    gate.close();
+    const session = await webkit!.session({ pageLoadStrategy: 'none' });
+    try {
+      await session.navigate(`${origin}/market/3`);
+      const painted = await eventually(() => session.run(paintedWithStyle));
+      const beforeHandler = [...shop!.events];
+      gate.open();
+      const complete = await eventually(() =>
+        session.run(() => document.readyState === 'complete' && document.querySelector('main p') !== null),
+      );
+      expect(painted).toBe(true);
+      expect(beforeHandler).toContain(`request ${CSS}`);
+      expect(beforeHandler).not.toContain('finish /market/3');
+      expect(complete).toBe(true);
+      expect(await session.run(() => document.querySelector('main')?.textContent ?? '')).toContain(
+        'the shell, for product 3',
+      );
+      expect(await session.run(() => document.compatMode)).toBe('CSS1Compat');
+    } finally {
+      gate.open();
+      await session.close();
     }
-    expect(paints).toContain(true);
   });
 
   test("a missing product after warm-up ends on the app's 404 page, at the same URL", async () => {

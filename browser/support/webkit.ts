@@ -117,20 +117,26 @@ async function openSession(base: string, options: SessionOptions): Promise<Opene
     },
   })) as { sessionId: string; capabilities: { browserVersion: string } };
   const path = `/session/${created.sessionId}`;
-  const close = async () => void (await command(base, 'DELETE', path));
+  const close = async () => void (await command(base, 'DELETE', path, undefined, SESSION_CLOSE_MS));
   const pageLoadMs = options.pageLoadMs ?? 45_000;
   // A page that never loads fails the visit, not the suite's timeout.
-  await command(base, 'POST', `${path}/timeouts`, { pageLoad: pageLoadMs, script: 15_000 });
+  await command(base, 'POST', `${path}/timeouts`, { pageLoad: pageLoadMs, script: SCRIPT_MS });
   const session: WebKitSession = {
     // The driver does not always keep its own page load timeout (a 103 directly over
     // HTTP/1.1 held the command until Node's fetch gave up, after 300 s): bound it here too.
     navigate: async (url) => void (await command(base, 'POST', `${path}/url`, { url }, pageLoadMs + 10_000)),
     run: async <T>(fn: () => T | Promise<T>) =>
-      await command(base, 'POST', `${path}/execute/async`, {
-        script: `const done = arguments[arguments.length - 1];
+      await command(
+        base,
+        'POST',
+        `${path}/execute/async`,
+        {
+          script: `const done = arguments[arguments.length - 1];
 Promise.resolve().then(${fn.toString()}).then((value) => done({ value }), (error) => done({ error: String(error) }));`,
-        args: [],
-      }).then((result) => {
+          args: [],
+        },
+        SCRIPT_MS + 10_000,
+      ).then((result) => {
         const { value, error } = (result ?? {}) as { value?: T; error?: string };
         if (error !== undefined) throw new Error(`In the page: ${error}`);
         return value as T;
@@ -140,16 +146,30 @@ Promise.resolve().then(${fn.toString()}).then((value) => done({ value }), (error
   return { version: created.capabilities.browserVersion, session, close };
 }
 
+/** WebDriver's script timeout: a function run in the page that has not answered by then fails. */
+const SCRIPT_MS = 15_000;
+/** A session's end: its MiniBrowser closes in well under a second; one that does not is stopped with the driver. */
+const SESSION_CLOSE_MS = 15_000;
+/** Any other command, a new session (a MiniBrowser starting) the slowest of them. */
+const COMMAND_MS = 60_000;
+
 /**
  * One WebDriver command; WebDriver's errors come back as `{ value: { error, message } }`.
- * `limitMs` bounds a command that may hang (a navigation); the session is then closed by its caller.
+ * Every command is bounded (`limitMs`): a stuck MiniBrowser can hold the driver's answer
+ * until Node's fetch gives up (300 s), and a caller must see a failure it can report, not a hang.
  */
-async function command(base: string, method: string, path: string, body?: unknown, limitMs?: number): Promise<unknown> {
+async function command(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  limitMs = COMMAND_MS,
+): Promise<unknown> {
   const response = await fetch(base + path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: limitMs === undefined ? undefined : AbortSignal.timeout(limitMs),
+    signal: AbortSignal.timeout(limitMs),
   });
   const { value } = (await response.json()) as { value: unknown };
   if (!response.ok) {
@@ -163,7 +183,7 @@ async function untilReady(base: string, child: ChildProcess, log: () => string):
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`${WEBKIT_DRIVER} exited (${child.exitCode}):\n${log()}`);
     try {
-      const { ready } = (await command(base, 'GET', '/status')) as { ready: boolean };
+      const { ready } = (await command(base, 'GET', '/status', undefined, 2000)) as { ready: boolean };
       if (ready) return;
     } catch {
       // Not listening yet.

@@ -4,10 +4,12 @@ import {
   paddedShell,
   SHELL_BODY_MARK,
   SHELL_MIN_BYTES,
+  shellPaintContent,
   shellWanted,
   splitRenderedLayout,
   titleOf,
   titleScript,
+  webkitPaintShortfall,
 } from './shell-layout.js';
 
 describe('layoutProblem', () => {
@@ -52,6 +54,49 @@ describe('paddedShell', () => {
         }
       }),
     );
+  });
+});
+
+describe('shellPaintContent', () => {
+  it('counts the non-space characters of the text, an entity as one', () => {
+    expect(
+      shellPaintContent('<body><header><h1 class="x"> A  b&amp;c </h1>&#x2014;</header><main>').visibleCharacters,
+    ).toBe(5);
+  });
+
+  it('leaves out comments, tags and the elements that render no text', () => {
+    const head =
+      '<!doctype html><html><head><title>Many words here</title><style>body{color:red}</style>' +
+      '<script>var a = "text";</script><noscript>Enable scripts</noscript></head>' +
+      '<body><!-- a comment with words --><template><p>later</p></template><p>ok</p>';
+    expect(shellPaintContent(head).visibleCharacters).toBe(2);
+  });
+
+  it('reads the largest inline <svg> with a numeric width and height', () => {
+    expect(shellPaintContent('<svg width="36" height="36px" viewBox="0 0 24 24"></svg>').largestSvgArea).toBe(1296);
+    expect(shellPaintContent("<svg height=10 width='20'><svg width=40 height=40>").largestSvgArea).toBe(1600);
+    expect(shellPaintContent('<svg width="100%" height="36" stroke-width="9"></svg>').largestSvgArea).toBe(0);
+    expect(shellPaintContent('<img src="logo.svg" width="48" height="48">').largestSvgArea).toBe(0);
+    expect(shellPaintContent('<!-- <svg width="99" height="99"> -->').largestSvgArea).toBe(0);
+  });
+});
+
+describe('webkitPaintShortfall', () => {
+  const text = (characters: number) => `<body><p>${'x'.repeat(characters)}</p>`;
+
+  it('wants more than 200 visible characters, as WebKit does', () => {
+    expect(webkitPaintShortfall(text(201))).toBeUndefined();
+    expect(webkitPaintShortfall(text(200))).toMatch(/has 200 visible characters .* Safari/);
+  });
+
+  it('or an inline <svg> larger than 32 × 32 px', () => {
+    expect(webkitPaintShortfall('<body><svg width="33" height="32"></svg>')).toBeUndefined();
+    expect(webkitPaintShortfall('<body><svg width="32" height="32"></svg>')).toMatch(/no inline <svg> larger/);
+  });
+
+  it('does not count an <img>, or the padding that brings a shell to the bytes WebKit waits for', () => {
+    const shell = '<body><header><img src="/logo.svg" width="48" height="48" alt=""><h1>Shop</h1></header><main>';
+    expect(webkitPaintShortfall(paddedShell(shell))).toMatch(/has 4 visible characters/);
   });
 });
 

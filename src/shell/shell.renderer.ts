@@ -9,7 +9,13 @@ import {
   type CompiledTemplate,
   type CompilingHandlebars,
 } from './shell-handlebars.js';
-import { layoutProblem, SHELL_BODY_MARK, splitRenderedLayout, type SplitLayout } from './shell-layout.js';
+import {
+  layoutProblem,
+  SHELL_BODY_MARK,
+  splitRenderedLayout,
+  webkitPaintShortfall,
+  type SplitLayout,
+} from './shell-layout.js';
 
 /**
  * Renders the shell option's layout around a mark in the body's place, with the
@@ -25,6 +31,7 @@ export class ShellRenderer {
   private readonly source: string | undefined;
   private template: CompiledTemplate | undefined;
   private failureLogged = false;
+  private paintChecked = false;
 
   constructor(@Inject(HTTP2_PRELOAD_OPTIONS) private readonly options: ResolvedHttp2PreloadOptions) {
     const shell = options.shell;
@@ -59,6 +66,7 @@ export class ShellRenderer {
     try {
       const split = splitRenderedLayout(template({ ...locals, body: SHELL_BODY_MARK }));
       if (split === undefined) this.failOnce('its {{{body}}} did not render exactly once (is it inside a block?)');
+      else this.checkPaintOnce(split.head);
       return split;
     } catch (error) {
       this.failOnce(`rendering it failed (${(error as Error).message})`);
@@ -76,6 +84,16 @@ export class ShellRenderer {
     }
     this.template = handlebars.compile(this.source);
     return this.template;
+  }
+
+  /** The first shell rendered says whether Safari can paint it early: a layout that cannot is worth a warning, once. */
+  private checkPaintOnce(head: string): void {
+    if (this.paintChecked) return;
+    this.paintChecked = true;
+    const shortfall = webkitPaintShortfall(head);
+    if (shortfall === undefined) return;
+    const layout = (this.options.shell as { layout: string }).layout;
+    this.logger.warn(`The page shell from ${layout} ${shortfall} (logged once).`);
   }
 
   private failOnce(problem: string): void {
