@@ -109,13 +109,39 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function cell(browser: BrowserName, path: Path, mode: Mode): Promise<string> {
+/** What a cell measured: its text in the table, and the medians the shell's targets compare. */
+interface Cell {
+  readonly text: string;
+  /** Median first contentful paint, ms; undefined when no load painted. */
+  readonly paint: number | undefined;
+  /** Median time to the end of the load event, ms. */
+  readonly loaded: number | undefined;
+  /** Assets fetched more than once in one load, as `path ×n`. */
+  readonly twice: readonly string[];
+}
+
+/** When the page and everything it needs had arrived; the last response where a browser leaves loadEventEnd at 0. */
+function loadedAt(load: Load): number {
+  if (load.navigation.loadEventEnd > 0) return load.navigation.loadEventEnd;
+  return Math.max(load.navigation.responseEnd, ...load.resources.map((entry) => entry.responseEnd));
+}
+
+/** Assets one load fetched more than once (a preload its use did not match downloads twice). */
+function fetchedTwice(load: Load): string[] {
+  const counts = new Map<string, number>();
+  for (const entry of load.resources) counts.set(entry.path, (counts.get(entry.path) ?? 0) + 1);
+  return [...counts].filter(([, count]) => count > 1).map(([path, count]) => `${path} ×${count}`);
+}
+
+async function cell(browser: BrowserName, path: Path, mode: Mode): Promise<Cell> {
   const app = mode === 'off' ? 0 : mode === 'late' ? 1 : 2;
   const url = `${path.origins[app]}${mode === '103' ? '/slow-103' : mode === 'shell' ? '/shell' : '/slow'}`;
   // The route's first request fills the hint cache; the measured ones are early.
   if (mode === 'flushed' || mode === '103' || mode === 'shell') await load(browser, url);
   const paints: number[] = [];
+  const loads: number[] = [];
   const shifts: number[] = [];
+  const twice = new Set<string>();
   const notes = new Set<string>();
   const early: boolean[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -129,6 +155,9 @@ async function cell(browser: BrowserName, path: Path, mode: Mode): Promise<strin
     }
     if (result.status !== undefined && result.status !== 200) notes.add(`status ${result.status}`);
     if (result.firstContentfulPaint !== undefined) paints.push(result.firstContentfulPaint);
+    else notes.add('a load reported no first paint');
+    loads.push(loadedAt(result));
+    for (const asset of fetchedTwice(result)) twice.add(asset);
     // WebKit's page says null (no layout-shift entries): only a number is a measure.
     if (typeof result.layoutShift === 'number') shifts.push(result.layoutShift);
     if (result.mode !== undefined && mode !== 'off' && result.mode !== (mode === 'late' ? 'late' : 'early'))
@@ -138,8 +167,43 @@ async function cell(browser: BrowserName, path: Path, mode: Mode): Promise<strin
   if (early.length > 0) notes.add(`stylesheet before the body: ${early.filter(Boolean).length}/${early.length}`);
   // The page shell paints before the page: whatever moves when the page arrives shows here.
   if (shifts.length > 0) notes.add(`CLS ${median(shifts).toFixed(3)}`);
-  const fcp = paints.length > 0 ? `${(median(paints) / 1000).toFixed(2)} s` : '–';
-  return [fcp, ...notes].join(', ');
+  if (twice.size > 0) notes.add(`fetched twice: ${[...twice].join(', ')}`);
+  const paint = paints.length > 0 ? median(paints) : undefined;
+  const fcp = paint !== undefined ? `${(paint / 1000).toFixed(2)} s` : '–';
+  return {
+    text: [fcp, ...notes].join(', '),
+    paint,
+    loaded: loads.length > 0 ? median(loads) : undefined,
+    twice: [...twice],
+  };
+}
+
+/** The page shell's targets (issue 23): first paint ≤ 0.40 × no hints and ≤ 0.65 × the plain flush, loaded no later than the flush, each asset once. */
+const SHELL_VS_NONE = 0.4;
+const SHELL_VS_FLUSH = 0.65;
+
+/** One row of the shell's targets for a path and browser, from its cells by mode. */
+function shellRow(pathName: string, browser: BrowserName, cells: Readonly<Record<Mode, Cell>>): string {
+  const { off, flushed, shell } = cells;
+  const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+    a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+  const vsNone = ratio(shell.paint, off.paint);
+  const vsFlush = ratio(shell.paint, flushed.paint);
+  const loadRatio = ratio(shell.loaded, flushed.loaded);
+  const show = (value: number | undefined, limit: number): string =>
+    value === undefined ? '–' : `${value.toFixed(2)} × ${value <= limit ? '(met)' : '(**not met**)'}`;
+  const seconds = (ms: number | undefined): string => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
+  // "No worse": within a tenth of a second or 5 %, what two medians of three loads on this link differ by anyway.
+  const loadMet =
+    shell.loaded !== undefined &&
+    flushed.loaded !== undefined &&
+    shell.loaded <= Math.max(flushed.loaded * 1.05, flushed.loaded + 100);
+  const loadText =
+    loadRatio === undefined
+      ? '–'
+      : `${seconds(shell.loaded)} against ${seconds(flushed.loaded)} ${loadMet ? '(met)' : '(**not met**)'}`;
+  const once = shell.twice.length === 0 ? 'yes' : `**no**: ${shell.twice.join(', ')}`;
+  return `| ${pathName} | ${BROWSER_TITLES[browser]} | ${show(vsNone, SHELL_VS_NONE)} | ${show(vsFlush, SHELL_VS_FLUSH)} | ${loadText} | ${once} |`;
 }
 
 try {
@@ -195,16 +259,18 @@ try {
   const versions = { chromium: chromium.version(), firefox: await firefox.version(), webkit: webkit.version };
 
   const rows: string[] = [];
+  const shellRows: string[] = [];
   for (const path of paths) {
     for (const browser of BROWSERS) {
       if (ONLY_PATHS.length > 0 && !ONLY_PATHS.some((word) => path.name.includes(word))) continue;
       if (ONLY_BROWSERS.length > 0 && !ONLY_BROWSERS.includes(browser)) continue;
-      const cells: string[] = [];
+      const cells = {} as Record<Mode, Cell>;
       for (const mode of MODES) {
-        cells.push(await cell(browser, path, mode));
-        console.error(`${path.name} · ${browser} · ${mode}: ${cells.at(-1)}`);
+        cells[mode] = await cell(browser, path, mode);
+        console.error(`${path.name} · ${browser} · ${mode}: ${cells[mode].text}`);
       }
-      rows.push(`| ${path.name} | ${BROWSER_TITLES[browser]} | ${cells.join(' | ')} |`);
+      rows.push(`| ${path.name} | ${BROWSER_TITLES[browser]} | ${MODES.map((mode) => cells[mode].text).join(' | ')} |`);
+      shellRows.push(shellRow(path.name, browser, cells));
     }
   }
   const table = [
@@ -213,6 +279,14 @@ try {
     '| Path to the browser | Browser | No hints | `late` | `flushHeaders` | `earlyHints` (103) | `flushHeaders` with the page shell (/shell) |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    '## The page shell against its targets',
+    '',
+    `The shell's first contentful paint over the same row's no-hints and plain-flush cells (targets: ≤ ${SHELL_VS_NONE.toFixed(2)} × and ≤ ${SHELL_VS_FLUSH.toFixed(2)} ×); its load event's end against the flush's (no worse: within 5 % or 0.1 s); and whether any asset was fetched twice in one of its loads (Resource Timing). Same run as the table above.`,
+    '',
+    '| Path to the browser | Browser | Shell ÷ no hints | Shell ÷ flush | Loaded (shell, flush) | Each asset once |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...shellRows,
     '',
   ].join('\n');
   mkdirSync(join(REPO_DIR, 'docs'), { recursive: true });

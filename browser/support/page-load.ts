@@ -27,6 +27,8 @@ export interface PageLoad {
     /** The final response's headers (Chromium 115+). */
     readonly finalResponseHeadersStart: number;
     readonly responseEnd: number;
+    /** The end of the page's load event: every asset the page needs has arrived. */
+    readonly loadEventEnd: number;
   };
   readonly resources: ResourceEntry[];
   readonly firstContentfulPaint: number | undefined;
@@ -137,6 +139,7 @@ export async function readPage() {
       firstInterimResponseStart: nav.firstInterimResponseStart ?? 0,
       finalResponseHeadersStart: nav.finalResponseHeadersStart ?? nav.responseStart,
       responseEnd: nav.responseEnd,
+      loadEventEnd: nav.loadEventEnd,
     },
     resources,
     firstContentfulPaint,
