@@ -125,6 +125,18 @@ describe('the page shell (option shell, @Shell())', () => {
     expect(end.body).toContain('"Product 2 · Shop"');
   });
 
+  it('warns once that Safari will not paint a shell with too little to show, and still sends it', async () => {
+    await navigate(url('/products/1'));
+    for (const id of ['2', '3']) {
+      const page = await navigate(url(`/products/${id}`));
+      expect(page.headers['x-http2-preload']).toBe('early');
+      expect(page.body).toContain('Anonymous');
+    }
+    const safari = logger.at('warn').filter((message) => message.includes('Safari (WebKit) will not paint it'));
+    expect(safari).toHaveLength(1);
+    expect(safari[0]).toContain(LAYOUT);
+  });
+
   it('ends on the page that asks again after a 404, and the retry gets the real 404', async () => {
     await navigate(url('/products/1'));
     next.missing = true;
