@@ -133,6 +133,11 @@ export function hasNoAttributes(attributes: unknown): boolean {
   return true;
 }
 
+/** A call without attributes (none given, or an empty object): its hint depends on the URL alone. */
+export function isPlainCall(attributes: PreloadAttributes | undefined): boolean {
+  return attributes === undefined || attributes === NO_ATTRIBUTES || hasNoAttributes(attributes);
+}
+
 /**
  * Validates a hint and fills in what can be inferred: `as` from the extension, and
  * `crossorigin=anonymous` for fonts. Throws a `TypeError` that says what is wrong,
@@ -142,7 +147,7 @@ export function normalizeHint(url: unknown, attributes: PreloadAttributes = NO_A
   if (typeof url !== 'string' || url.length === 0) {
     throw invalid(url, 'the URL must be a non-empty string.');
   }
-  const plain = attributes === NO_ATTRIBUTES || hasNoAttributes(attributes);
+  const plain = isPlainCall(attributes);
   // An over-long URL is never kept: the collector refuses it right after.
   if (plain && url.length <= MAX_HINT_URL_LENGTH) {
     let hint = PLAIN_HINTS.get(url);

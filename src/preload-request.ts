@@ -3,6 +3,7 @@ import type { HttpExchange } from './http-exchange.js';
 import { collectorFor, type PreloadCollector } from './preload.collector.js';
 import { attachRenderContext } from './preload-render-context.js';
 import type { RoutePreload } from './preload-route.js';
+import { routePlainHintsOf } from './route-plain-hints.js';
 
 /**
  * One request the module works on, from before its handler to its headers: what the
@@ -26,6 +27,8 @@ export interface PreloadRequest {
 /**
  * Starts collecting a request's hints: its collector, handed to the templates through
  * the render context (`res.locals`, `reply.locals`), with the route's declared hints first.
+ * The collector checks the URLs the route has recorded before first: one lookup for the
+ * route here, rather than one in the process-wide plain-hint cache per URL.
  */
 export function startCollecting(
   exchange: HttpExchange,
@@ -34,6 +37,7 @@ export function startCollecting(
   cacheKey: string | undefined,
 ): PreloadRequest {
   const collector = collectorFor(exchange.appRequest);
+  collector.useRouteHints(routePlainHintsOf(route.handler));
   if (exchange.locals) attachRenderContext(exchange.locals, { collector, staticPrefix });
   for (const { url, ...attributes } of route.declaredHints) collector.add(url, attributes);
   return {

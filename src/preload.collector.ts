@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import type { PreloadAttributes, PreloadHint } from './preload-hint.interface.js';
-import { normalizeHint } from './preload-hint.js';
+import { isPlainCall, normalizeHint } from './preload-hint.js';
+import type { RoutePlainHints } from './route-plain-hints.js';
 import { sharedAcrossCopies } from './shared-across-copies.js';
 import { unsafeUrlReason } from './link/index.js';
 
@@ -32,6 +33,8 @@ function warnSkipped(url: string, reason: string): void {
 class LocalPreloadCollector {
   private readonly hints = new Map<string, PreloadHint>();
   private redirectPreloadSkipped = false;
+  /** The plain hints the request's route has recorded before, when the module works on the request. */
+  private routeHints: RoutePlainHints | undefined;
 
   /**
    * The collector of an Express request, for code that has the request but cannot
@@ -50,11 +53,31 @@ class LocalPreloadCollector {
    */
   add(url: string, attributes?: PreloadAttributes): this {
     if (this.hints.has(url)) return this;
+    const plain = isPlainCall(attributes);
+    // The helper's usual call, for a URL the route has recorded before: its hint was
+    // worked out and its URL found safe then (the same URL gives the same hint).
+    const known = plain ? this.routeHints?.get(url) : undefined;
+    if (known !== undefined) {
+      this.hints.set(url, known);
+      return this;
+    }
     const hint = normalizeHint(url, attributes);
     const unsafe = unsafeUrlReason(url);
-    if (unsafe === undefined) this.hints.set(url, hint);
-    else warnSkipped(url, unsafe);
+    if (unsafe !== undefined) {
+      warnSkipped(url, unsafe);
+      return this;
+    }
+    this.hints.set(url, hint);
+    if (plain) this.routeHints?.keep(hint);
     return this;
+  }
+
+  /**
+   * Used by the module as it starts on a request (not meant for apps): the plain hints
+   * the request's route has recorded before, which `add()` checks first and adds to.
+   */
+  useRouteHints(routeHints: RoutePlainHints): void {
+    this.routeHints = routeHints;
   }
 
   /** The recorded hints, in the order they were first recorded. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { countLinks, timedGet } from '../../test/support/http.js';
+import { NONCE_PLACEHOLDER } from './floors.js';
 import { HTML_ROUTE, JSON_ROUTE } from './routes.js';
 import type { ServerProcess } from './server-process.js';
 import { FLOOR_OF, type VariantName } from './variants.js';
@@ -13,11 +14,20 @@ export interface VariantCheck {
   readonly pageLinks: number;
   readonly page103s: number;
   readonly pageBodyBytes: number;
-  /** The final response's Link value and the 103's, as sent: a floor must send the same. */
+  /**
+   * The final response's Link value and the 103's, as sent, but for the response's CSP
+   * nonce, which reads `NONCE_PLACEHOLDER`: a floor must send the same.
+   */
   readonly pageLink?: string;
   readonly page103Link?: string;
-  /** Short digest of the page body: a floor must render the same page as its module mode. */
+  /** Short digest of the page body, its nonce read as the placeholder: a floor must render the same page as its module mode. */
   readonly pageBodyDigest?: string;
+  /** The nonce of the page's `Content-Security-Policy`, when it has one. */
+  readonly pageNonce?: string;
+  /** Links of the final `Link` value that carry that nonce. */
+  readonly nonceLinks?: number;
+  /** Tags of the page that carry it (`nonce="…"`). */
+  readonly nonceTags?: number;
   readonly jsonStatus: number;
   readonly jsonLinks: number;
   /** Set when a request failed outright. */
@@ -32,6 +42,11 @@ export async function checkVariant(server: ServerProcess): Promise<VariantCheck>
     const json = await timedGet(`${server.baseUrl}${JSON_ROUTE.path}`, { ...JSON_ROUTE.headers }, false);
     const mode = second.headers['x-http2-preload'];
     const link = typeof second.headers.link === 'string' ? second.headers.link : undefined;
+    const nonce = /'nonce-([^']+)'/.exec(String(second.headers['content-security-policy'] ?? ''))?.[1];
+    // The nonce differs per request; what surrounds it must be the floor's, byte for byte.
+    const samePerRequest = (text: string | undefined) =>
+      nonce === undefined ? text : text?.replaceAll(nonce, NONCE_PLACEHOLDER);
+    const occurrences = (text: string | undefined, pattern: string) => (text ?? '').split(pattern).length - 1;
     return {
       variant: server.variant,
       pageStatus: second.statusCode,
@@ -39,9 +54,12 @@ export async function checkVariant(server: ServerProcess): Promise<VariantCheck>
       pageLinks: countLinks(link ?? second.firstLink),
       page103s: second.informational.filter((status) => status === 103).length,
       pageBodyBytes: Buffer.byteLength(second.body),
-      pageLink: link,
-      page103Link: second.linksVia === '103' ? second.firstLink : undefined,
-      pageBodyDigest: createHash('sha256').update(second.body).digest('hex').slice(0, 12),
+      pageLink: samePerRequest(link),
+      page103Link: samePerRequest(second.linksVia === '103' ? second.firstLink : undefined),
+      pageBodyDigest: createHash('sha256').update(samePerRequest(second.body)!).digest('hex').slice(0, 12),
+      pageNonce: nonce,
+      nonceLinks: nonce === undefined ? 0 : occurrences(link, `; nonce=${nonce}`),
+      nonceTags: nonce === undefined ? 0 : occurrences(second.body, ` nonce="${nonce}"`),
       jsonStatus: json.statusCode,
       jsonLinks: countLinks(typeof json.headers.link === 'string' ? json.headers.link : undefined),
     };
@@ -69,12 +87,14 @@ const PAGE_ASSETS = 8;
 /** What each variant must answer, next to what bare answers; floors are compared with their module mode. */
 const EXPECTED: Record<
   string,
-  Partial<Pick<VariantCheck, 'pageMode' | 'pageLinks' | 'page103s'>> & { newline?: boolean }
+  Partial<Pick<VariantCheck, 'pageMode' | 'pageLinks' | 'page103s'>> & { newline?: boolean; nonce?: boolean }
 > = {
   bare: { pageMode: undefined, pageLinks: 0, page103s: 0 },
   'noop-interceptor': { pageMode: undefined, pageLinks: 0, page103s: 0 },
   late: { pageMode: 'late', pageLinks: PAGE_ASSETS, page103s: 0 },
   'early-flush': { pageMode: 'early', pageLinks: PAGE_ASSETS, page103s: 0, newline: true },
+  // Every link carries the request's nonce (CSP checks the nonce of a script's or style's preload).
+  'early-flush-nonce': { pageMode: 'early', pageLinks: PAGE_ASSETS, page103s: 0, newline: true, nonce: true },
   'early-103': { pageMode: 'early', pageLinks: PAGE_ASSETS, page103s: 1 },
   netjet: { pageMode: undefined, pageLinks: PAGE_ASSETS - 1, page103s: 0 },
   'request-scoped': { pageMode: 'early', pageLinks: PAGE_ASSETS, page103s: 0, newline: true },
@@ -111,6 +131,8 @@ export function selfCheck(checks: readonly VariantCheck[]): Map<VariantName, str
           'page103s',
           'pageBodyBytes',
           'pageBodyDigest',
+          'nonceLinks',
+          'nonceTags',
         ] as const) {
           differs(`${key} (against ${counterpart})`, c[key], mode[key]);
         }
@@ -121,9 +143,17 @@ export function selfCheck(checks: readonly VariantCheck[]): Map<VariantName, str
         differs('x-http2-preload', c.pageMode, expected.pageMode);
         differs('links', c.pageLinks, expected.pageLinks);
         differs('103s', c.page103s, expected.page103s);
-        // The same page as bare's; a flushed one starts with the whitespace that went out with the headers.
+        differs('links with the page’s nonce', c.nonceLinks, expected.nonce ? expected.pageLinks : 0);
+        if (expected.nonce && !c.nonceTags) wrong.push('no tag of the page carries its nonce');
+        // The same page as bare's; a flushed one starts with the whitespace that went out with the
+        // headers, and one with a nonce has it in its tags (` nonce="…"`), which bare's have not.
+        const nonceBytes = (c.nonceTags ?? 0) * (' nonce=""'.length + (c.pageNonce?.length ?? 0));
         if (bare && c !== bare)
-          differs('body bytes', c.pageBodyBytes, bare.pageBodyBytes + (expected.newline ? FLUSHED_PADDING_BYTES : 0));
+          differs(
+            'body bytes',
+            c.pageBodyBytes,
+            bare.pageBodyBytes + (expected.newline ? FLUSHED_PADDING_BYTES : 0) + nonceBytes,
+          );
         if (bare && c !== bare && !expected.newline) differs('body', c.pageBodyDigest, bare.pageBodyDigest);
       }
     }

@@ -9,15 +9,22 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import onHeaders from 'on-headers';
 
-export type FloorKind = 'late' | 'flush' | '103';
+/** `flush-nonce`: the flush, on an app with a per-request CSP nonce (the sample's), which every link carries. */
+export type FloorKind = 'late' | 'flush' | '103' | 'flush-nonce';
 
 /** The precomputed values a floor sends: the same bytes as its module counterpart's. */
 export interface FloorLinks {
-  /** The final response's `Link` value. */
+  /** The final response's `Link` value; for `flush-nonce`, with `NONCE_PLACEHOLDER` where the request's nonce goes. */
   readonly link: string;
   /** The 103's `Link` value (early-103 leaves out `nopush`, which Chromium drops there). */
   readonly earlyLink: string;
 }
+
+/**
+ * Stands for the request's CSP nonce in a precomputed link and in what the self-check
+ * compares: the nonce differs per request, everything around it must not.
+ */
+export const NONCE_PLACEHOLDER = '{nonce}';
 
 /** The module's debug header, which its modes send by default; the floors send it too, so the bytes match. */
 const DEBUG_HEADER = 'x-http2-preload';
@@ -34,9 +41,16 @@ const ASSETS: readonly (readonly [url: string, as: string, extra?: string])[] = 
   ['/static/img/logo.svg', 'image'],
 ];
 
-const format = (nopush: boolean): string =>
+const format = (nopush: boolean, nonce?: string): string =>
   ASSETS.map(([url, as, extra]) =>
-    [`<${url}>`, 'rel=preload', `as=${as}`, ...(extra ? [extra] : []), ...(nopush ? ['nopush'] : [])].join('; '),
+    [
+      `<${url}>`,
+      'rel=preload',
+      `as=${as}`,
+      ...(extra ? [extra] : []),
+      ...(nonce ? [`nonce=${nonce}`] : []),
+      ...(nopush ? ['nopush'] : []),
+    ].join('; '),
   ).join(', ');
 
 /**
@@ -45,7 +59,10 @@ const format = (nopush: boolean): string =>
  * sent (see run.ts), so that a change in the module's link format cannot make a floor
  * send different bytes. This is for a floor started on its own (`bench:profile`).
  */
-export const DEFAULT_FLOOR_LINKS: FloorLinks = { link: format(true), earlyLink: format(false) };
+export function defaultFloorLinks(kind: FloorKind | undefined): FloorLinks {
+  const nonce = kind === 'flush-nonce' ? NONCE_PLACEHOLDER : undefined;
+  return { link: format(true, nonce), earlyLink: format(false) };
+}
 
 /** The paths of the bench's pages: the module hints those, never the JSON route. */
 export const FLOOR_PATHS = ['/page', '/slow'];
@@ -62,6 +79,21 @@ function setHeaderUnlessSent(this: ServerResponse, name: string, value: number |
 /** The module's flushed first chunk (FLUSHED_FIRST_CHUNK): 511 spaces and a newline. */
 const FLUSH_PADDING = `${' '.repeat(511)}\n`;
 
+/**
+ * As the module's default: 200, the Link, X-Accel-Buffering and the same 512 bytes of
+ * whitespace (what WebKit needs) in one write before the route runs: the same bytes on the wire.
+ */
+function flushBeforeRoute(res: Response, link: string): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Link', link);
+  res.setHeader(DEBUG_HEADER, 'early');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.write(FLUSH_PADDING);
+  res.socket?.uncork();
+  res.setHeader = setHeaderUnlessSent as Response['setHeader'];
+}
+
 export function floorMiddleware(kind: FloorKind, links: FloorLinks): RequestHandler {
   switch (kind) {
     case 'late':
@@ -74,19 +106,19 @@ export function floorMiddleware(kind: FloorKind, links: FloorLinks): RequestHand
         next();
       };
     case 'flush':
-      // As the module's default: 200, the Link, X-Accel-Buffering and the same 512 bytes of
-      // whitespace (what WebKit needs) in one write before the route runs: the same bytes on the wire.
       return (_req: Request, res: Response, next: NextFunction) => {
-        res.statusCode = 200;
-        res.setHeader('Content-Type', 'text/html; charset=utf-8');
-        res.setHeader('Link', links.link);
-        res.setHeader(DEBUG_HEADER, 'early');
-        res.setHeader('X-Accel-Buffering', 'no');
-        res.write(FLUSH_PADDING);
-        res.socket?.uncork();
-        res.setHeader = setHeaderUnlessSent as Response['setHeader'];
+        flushBeforeRoute(res, links.link);
         next();
       };
+    case 'flush-nonce': {
+      // The links' text is precomputed around the nonce; each request puts its own in
+      // (the app's CSP middleware, mounted before, left it in res.locals, as the sample's does).
+      const around = links.link.split(NONCE_PLACEHOLDER);
+      return (_req: Request, res: Response, next: NextFunction) => {
+        flushBeforeRoute(res, around.join(res.locals.cspNonce as string));
+        next();
+      };
+    }
     case '103': {
       // Node accepts one link per string (it joins them with ", " on the wire, as the module's did).
       const earlyLinks = links.earlyLink.split(/,\s*(?=<)/);

@@ -186,6 +186,7 @@ Written by \`${results.command}\` (bench/src/run.ts); every figure below comes f
     .join(', ')}
 - Every server is a child process on 127.0.0.1 (an ephemeral port), the load generator (autocannon, programmatic) runs in the parent. Each variant serves the same Handlebars page (a layout and a page, 8 assets: 2 styles, a font, 3 scripts, 2 images; 20 list items), with \`view cache\` on as in production.
 - The *floors* (in italics) are the bare app plus a hand-written Express middleware doing one mode's wire work with precomputed links, and nothing else (bench/src/floors.ts): the gap between a module mode and its floor is the module's own cost.
+- The \`-nonce\` variants run the sample's Content-Security-Policy (helmet, a fresh nonce per request in \`res.locals.cspNonce\`), which the page's stylesheets and scripts carry, and every link: the module reads it through its \`nonce\` option's default; the floor works it into precomputed link text. They are judged against each other only (on the HTML route), as noop-interceptor and netjet pay for no CSP.
 
 ## Targets
 
@@ -209,7 +210,7 @@ ${throughputSection(results, 'html')}
 
 ### JSON route (\`GET /api/status\`)
 
-The floors only act on the pages, so they are not run here.
+The floors only act on the pages, so they are not run here; nor are the \`-nonce\` variants, whose CSP middleware no reference here has.
 
 ${throughputSection(results, 'json')}
 

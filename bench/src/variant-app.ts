@@ -20,7 +20,8 @@ import hbs from 'hbs';
 import netjet from 'netjet';
 import { Http2PreloadModule, registerPreloadHelper } from 'nestjs-http2-preload';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_FLOOR_LINKS, FLOOR_PATHS, floorMiddleware, type FloorLinks } from './floors.js';
+import { useNonceContentSecurityPolicy } from '../../sample/src/content-security-policy.js';
+import { defaultFloorLinks, FLOOR_PATHS, floorMiddleware, type FloorLinks } from './floors.js';
 import { benchPath } from './paths.js';
 import type { ChildMessage, ParentMessage, ServerStats } from './ipc.js';
 import { OtherPagesController, PageController, ScopedPageController, StatusController } from './page.controllers.js';
@@ -62,7 +63,10 @@ async function createApp(config: Variant, floorLinks: FloorLinks): Promise<NestE
   app.set('view cache', true);
   if (config.module) registerPreloadHelper(hbs);
   if (config.netjet) app.use(netjet());
-  // Registered before Nest adds its routes (at listen), so it runs before the page's handler.
+  // The sample's own setup, so that the nonce is made and the policy written as a user's app does.
+  if (config.nonce) useNonceContentSecurityPolicy(app);
+  // Registered before Nest adds its routes (at listen), so it runs before the page's handler
+  // (and after the CSP middleware: a flush carries its header, and the links its nonce).
   if (config.floor) app.use(FLOOR_PATHS, floorMiddleware(config.floor, floorLinks));
   return app;
 }
@@ -104,7 +108,7 @@ function send(message: ChildMessage): Promise<void> {
 try {
   const config = variant(process.argv[2] ?? '');
   // run.ts passes a floor the links its module counterpart sent (see floors.ts).
-  const floorLinks = process.argv[3] ? (JSON.parse(process.argv[3]) as FloorLinks) : DEFAULT_FLOOR_LINKS;
+  const floorLinks = process.argv[3] ? (JSON.parse(process.argv[3]) as FloorLinks) : defaultFloorLinks(config.floor);
   const app = await createApp(config, floorLinks);
   await app.listen(0, '127.0.0.1');
   process.on('message', (message: ParentMessage) => {

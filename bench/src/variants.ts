@@ -9,6 +9,8 @@ export const VARIANTS = [
   'late',
   'floor-flush',
   'early-flush',
+  'floor-flush-nonce',
+  'early-flush-nonce',
   'floor-103',
   'early-103',
   'netjet',
@@ -16,7 +18,12 @@ export const VARIANTS = [
 ] as const;
 
 /** The module's modes that have a floor, and which floor each is measured against. */
-export const FLOOR_OF = { late: 'floor-late', 'early-flush': 'floor-flush', 'early-103': 'floor-103' } as const;
+export const FLOOR_OF = {
+  late: 'floor-late',
+  'early-flush': 'floor-flush',
+  'early-flush-nonce': 'floor-flush-nonce',
+  'early-103': 'floor-103',
+} as const;
 export type FlooredMode = keyof typeof FLOOR_OF;
 export const FLOORED_MODES = Object.keys(FLOOR_OF) as FlooredMode[];
 
@@ -40,8 +47,15 @@ export interface Variant {
   /** Hand-written middleware doing one mode's wire work with precomputed links (floors.ts). */
   readonly floor?: FloorKind;
   /**
+   * The app sets a Content-Security-Policy with a fresh nonce per request, as the sample
+   * does (helmet, the nonce in `res.locals.cspNonce`, where the module's `nonce` option
+   * reads it by default and the page's tags take it).
+   */
+  readonly nonce?: boolean;
+  /**
    * Only the HTML route is measured: a floor's middleware is mounted on the pages only, so
-   * on the JSON route it would be bare again, and the JSON target compares with noop-interceptor.
+   * on the JSON route it would be bare again, and the JSON target compares with noop-interceptor
+   * (which a variant with the app's own CSP middleware would not be measured against either).
    */
   readonly htmlOnly?: boolean;
 }
@@ -65,6 +79,13 @@ const DEFINITIONS: Record<VariantName, Omit<Variant, 'name'>> = {
     floor: 'flush',
     htmlOnly: true,
   },
+  'floor-flush-nonce': {
+    description:
+      "floor-flush on an app with the sample's per-request CSP nonce: the precomputed `Link` with the request's nonce worked in",
+    floor: 'flush-nonce',
+    nonce: true,
+    htmlOnly: true,
+  },
   'floor-103': {
     description: 'bare + hand-written middleware: precomputed `writeEarlyHints()` before the route, `Link` on the 200',
     floor: '103',
@@ -72,6 +93,13 @@ const DEFINITIONS: Record<VariantName, Omit<Variant, 'name'>> = {
   },
   late: { description: 'module, `presendCachedHeaders: false`', module: { presendCachedHeaders: false } },
   'early-flush': { description: 'module, default strategy (flushed 200 headers)', module: {} },
+  'early-flush-nonce': {
+    description:
+      "module, default strategy, on an app with the sample's per-request CSP nonce (helmet, `res.locals.cspNonce`)",
+    module: {},
+    nonce: true,
+    htmlOnly: true,
+  },
   'early-103': { description: "module, `strategy: 'earlyHints'` (103)", module: { strategy: 'earlyHints' } },
   netjet: { description: 'bare app + `netjet()` (parses the HTML output)', netjet: true },
   'request-scoped': {
