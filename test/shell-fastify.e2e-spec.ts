@@ -74,7 +74,8 @@ describe('the page shell on Fastify (@fastify/view + Handlebars)', () => {
     expect(end.body.split('<!doctype html>')).toHaveLength(2);
     expect(end.body.split('<main>')).toHaveLength(2);
     expect(end.body).toContain('"Product 2 · Shop"');
-    expect(logger.at('warn')).toEqual([]);
+    // Only the warning that this test layout is too plain for Safari to paint early (test/shell.e2e-spec.ts).
+    expect(logger.at('warn').filter((message) => !message.includes('Safari (WebKit)'))).toEqual([]);
   });
 
   it('ends on the page that asks again after a 404, and the retry gets the real 404', async () => {

@@ -93,6 +93,26 @@ interface MaybeCompressed {
  */
 const GUARDS = sharedAcrossCopies('flushGuards', () => new WeakMap<object, FlushGuard>());
 
+/**
+ * The last guarded response looked up, and its guard: a flushed response's methods are
+ * read many times in a row (Express's `send()` alone reads a dozen), and one comparison
+ * costs less than a lookup. Only a guard found is remembered: a response that was not
+ * flushed may be flushed next, by this build or the other.
+ */
+let lastGuarded: object | undefined;
+let lastGuard: FlushGuard | undefined;
+
+/** A response's guard, or undefined when it was not flushed. */
+function guardOf(response: object): FlushGuard | undefined {
+  if (response === lastGuarded) return lastGuard;
+  const guard = GUARDS.get(response);
+  if (guard !== undefined) {
+    lastGuarded = response;
+    lastGuard = guard;
+  }
+  return guard;
+}
+
 type GuardedResponse = Response;
 
 /** An end() chunk that carries no byte (end(), end(callback), end('')). */
@@ -242,14 +262,14 @@ function callBackLater(args: readonly unknown[]): void {
 // would lose it without a word.
 
 function setHeader(this: GuardedResponse, name: string, value: HeaderValue): Response {
-  const guard = GUARDS.get(this)!;
+  const guard = guardOf(this)!;
   if (!this.headersSent || guard.bodyStarted) return guard.setHeader.call(this, name, value) as Response;
   guard.keep(name, value);
   return this;
 }
 
 function appendHeader(this: GuardedResponse, name: string, value: string | readonly string[]): Response {
-  const guard = GUARDS.get(this)!;
+  const guard = guardOf(this)!;
   if (!this.headersSent || guard.bodyStarted) return guard.appendHeader.call(this, name, value) as Response;
   const previous = guard.lateHeaders?.get(name.toLowerCase());
   const values = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
@@ -258,7 +278,7 @@ function appendHeader(this: GuardedResponse, name: string, value: string | reado
 }
 
 function getHeader(this: GuardedResponse, name: string): unknown {
-  const guard = GUARDS.get(this)!;
+  const guard = guardOf(this)!;
   if (!this.headersSent) return guard.getHeader.call(this, name);
   const key = name.toLowerCase();
   if (guard.lateHeaders?.has(key)) return guard.lateHeaders.get(key);
@@ -268,13 +288,13 @@ function getHeader(this: GuardedResponse, name: string): unknown {
 }
 
 function removeHeader(this: GuardedResponse, name: string): void {
-  const guard = GUARDS.get(this)!;
+  const guard = guardOf(this)!;
   if (!this.headersSent || guard.bodyStarted) return void guard.removeHeader.call(this, name);
   guard.lateHeaders?.delete(name.toLowerCase());
 }
 
 function writeHead(this: GuardedResponse, statusCode: number, ...rest: unknown[]): Response {
-  const guard = GUARDS.get(this)!;
+  const guard = guardOf(this)!;
   if (!this.headersSent) return guard.writeHead.call(this, statusCode, ...rest) as Response;
   if (guard.done) return this;
   this.statusCode = statusCode;
@@ -289,7 +309,7 @@ function writeHead(this: GuardedResponse, statusCode: number, ...rest: unknown[]
 }
 
 function write(this: GuardedResponse, chunk: unknown, ...rest: unknown[]): boolean {
-  const guard = GUARDS.get(this)!;
+  const guard = guardOf(this)!;
   if (guard.bodyStarted && !guard.done) return guard.write.call(this, chunk, ...rest) as boolean;
   if (!guard.done && !isEmptyChunk(chunk)) {
     const outcome = guard.decide(false);
@@ -306,7 +326,7 @@ function write(this: GuardedResponse, chunk: unknown, ...rest: unknown[]): boole
 }
 
 function end(this: GuardedResponse, ...args: unknown[]): Response {
-  const guard = GUARDS.get(this)!;
+  const guard = guardOf(this)!;
   if (guard.done || this.destroyed) {
     guard.done = true;
     return this;
@@ -334,7 +354,7 @@ function render(
   options?: object | RenderCallback,
   callback?: RenderCallback,
 ): void {
-  const guard = GUARDS.get(this)!;
+  const guard = guardOf(this)!;
   if (guard.done) return;
   const given = typeof options === 'function' ? options : callback;
   const locals = typeof options === 'function' ? undefined : options;
@@ -358,7 +378,7 @@ function render(
 // A file cannot follow HTML headers, and send() would only fail on them: ask again
 // instead, so that the retry downloads it as the app means it.
 function sendFile(this: GuardedResponse, path: string, ...rest: unknown[]): void {
-  const guard = GUARDS.get(this)!;
+  const guard = guardOf(this)!;
   if (!guard.done) {
     if (guard.bodyStarted) guard.fail(`sent the file ${path} after its page had started`);
     else guard.endWith({ action: 'recover', problem: 'sent a file', cause: 'not-html' });
@@ -422,7 +442,7 @@ function installGuard(prototype: object): void {
       get(this: Record<symbol, unknown>): unknown {
         const method = this[underneath];
         // The guard's method on a flushed response, unless a wrapper was put on since the flush.
-        return GUARDS.get(this)?.[name] === method ? guarded : method;
+        return guardOf(this)?.[name] === method ? guarded : method;
       },
       set(this: Record<symbol, unknown>, method: unknown): void {
         this[underneath] = method;
