@@ -42,4 +42,19 @@ describe('startCollecting', () => {
     const { collector } = startCollecting(exchange(), route, '/static/', undefined);
     expect(collector.entries()).toEqual(declared);
   });
+
+  it('records the same declared hint objects on every request, so their Link text is made once', () => {
+    const declared: PreloadHint[] = [
+      Object.freeze({ url: '/static/css/once.css', as: 'style' as const }),
+      Object.freeze({ url: '/static/font/once.woff2', as: 'font' as const, crossorigin: 'anonymous' as const }),
+    ];
+    const route = routeOf(function repeated() {}, declared);
+    const first = startCollecting(exchange(), route, '/static/', undefined).collector.entries();
+    const second = startCollecting(exchange(), route, '/static/', undefined).collector.entries();
+    expect(first).toHaveLength(2);
+    first.forEach((hint, i) => {
+      expect(hint).toBe(declared[i]);
+      expect(second[i]).toBe(hint);
+    });
+  });
 });

@@ -39,7 +39,7 @@ export function startCollecting(
   const collector = collectorFor(exchange.appRequest);
   collector.useRouteHints(routePlainHintsOf(route.handler));
   if (exchange.locals) attachRenderContext(exchange.locals, { collector, staticPrefix });
-  for (const { url, ...attributes } of route.declaredHints) collector.add(url, attributes);
+  collector.addDeclared(route.declaredHints);
   return {
     exchange,
     request: exchange.request,

@@ -80,6 +80,16 @@ class LocalPreloadCollector {
     this.routeHints = routeHints;
   }
 
+  /**
+   * Used by the module as it starts on a request (not meant for apps): the route's
+   * `@Preload()` hints, checked and frozen when the decorator ran. Recorded as they are,
+   * so that every request of the route carries the same hint objects, and the `Link`
+   * text made from them is reused (link/formatted-once.ts) instead of made again.
+   */
+  addDeclared(hints: readonly PreloadHint[]): void {
+    for (const hint of hints) if (!this.hints.has(hint.url)) this.hints.set(hint.url, hint);
+  }
+
   /** The recorded hints, in the order they were first recorded. */
   entries(): PreloadHint[] {
     return [...this.hints.values()];
