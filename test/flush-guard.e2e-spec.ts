@@ -2,10 +2,11 @@ import { Controller, Get, Module, Render } from '@nestjs/common';
 import compression from 'compression';
 import type { NextFunction, Request, Response } from 'express';
 import hbs from 'hbs';
+import { ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { Http2PreloadModule, registerPreloadHelper } from '../src/index.js';
 import { FIXTURE_VIEWS, type RunningApp, startApp } from './support/app.js';
-import { stagedRequest } from './support/http.js';
+import { navigate, stagedRequest } from './support/http.js';
 import { followRecovery, isRecoveryPage } from './support/recovery.js';
 
 // The guard a flushed response needs is installed once, on the app's response prototype:
@@ -113,6 +114,46 @@ describe('the flush guard, installed once per app', () => {
       { statusCode: 200, headers: {}, body: failed.page, informational: [] },
       true,
     );
+    expect(retried.statusCode).toBe(500);
+    next.fail = false;
+  });
+});
+
+describe('the flush guard on a response prototype that will not let a method go', () => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp(AppModule, {
+      configure: (app) => {
+        // A method defined non-configurable on the app's response prototype: the guard
+        // cannot be installed there, and must still guard each flushed response.
+        const express = app.getHttpAdapter().getInstance() as { response: object };
+        Object.defineProperty(express.response, 'end', {
+          value: ServerResponse.prototype.end,
+          writable: true,
+          configurable: false,
+        });
+        app.setBaseViewsDir(FIXTURE_VIEWS);
+        app.setViewEngine('hbs');
+        registerPreloadHelper(hbs);
+      },
+    });
+  });
+  afterAll(() => running.close());
+
+  it('still flushes whole pages, and ends a failed one on the page that asks again; the retry gets the real error', async () => {
+    next.fail = false;
+    await navigate(`${running.baseUrl}/throws`);
+    for (let i = 0; i < 2; i++) {
+      const page = await navigate(`${running.baseUrl}/throws`);
+      expect(page.headers['x-http2-preload']).toBe('early');
+      expect(page.body).toContain('<h1>Throws</h1>');
+    }
+    next.fail = true;
+    const failed = await navigate(`${running.baseUrl}/throws`);
+    expect(failed.statusCode).toBe(200);
+    expect(isRecoveryPage(failed.body)).toBe(true);
+    const retried = await followRecovery(`${running.baseUrl}/throws`, failed, true);
     expect(retried.statusCode).toBe(500);
     next.fail = false;
   });

@@ -413,6 +413,8 @@ const UNDERNEATH = Object.fromEntries(
 
 /** Prototypes the guard is installed on (Express's per-app response, Node's ServerResponse on Fastify), by either build. */
 const INSTALLED = sharedAcrossCopies('flushGuardPrototypes', () => new WeakSet<object>());
+/** Prototypes the guard could not be installed on: their flushed responses carry it themselves. */
+const UNGUARDABLE = sharedAcrossCopies('unguardablePrototypes', () => new WeakSet<object>());
 
 /**
  * Installs the guard once on a response prototype: each guarded name becomes an accessor
@@ -460,10 +462,30 @@ function installGuard(prototype: object): void {
  */
 function guard(response: Response, state: FlushGuard): void {
   const prototype = Object.getPrototypeOf(response) as object;
-  if (!INSTALLED.has(prototype)) installGuard(prototype);
+  if (!INSTALLED.has(prototype) && !UNGUARDABLE.has(prototype)) {
+    try {
+      installGuard(prototype);
+    } catch {
+      // A method the prototype will not let go (defined non-configurable): its flushed
+      // responses get the guarded methods on themselves. The headers are out by now, so
+      // this must not throw.
+      UNGUARDABLE.add(prototype);
+    }
+  }
   GUARDS.set(response, state);
+  const everyName = UNGUARDABLE.has(prototype);
   for (const name of GUARDED_NAMES) {
-    if (Object.hasOwn(response, name)) (response as unknown as Record<string, unknown>)[name] = GUARDED_METHODS[name];
+    if (
+      everyName
+        ? typeof (response as unknown as Record<string, unknown>)[name] !== 'function'
+        : !Object.hasOwn(response, name)
+    )
+      continue;
+    try {
+      Object.defineProperty(response, name, { value: GUARDED_METHODS[name], writable: true, configurable: true });
+    } catch {
+      // A method the response itself will not let go: it stays as it is, unguarded.
+    }
   }
 }
 
