@@ -59,6 +59,16 @@ for app in "${apps[@]}"; do
   started=$SECONDS
   dir="$work/$app"
   cp -R "$here/$app" "$dir"
+  # The hints test is the same in every app of a platform (shared/): written with ESM's
+  # import suffixes, which a CommonJS app (no "type": "module") leaves off.
+  mkdir -p "$dir/test"
+  platform=express
+  case "$app" in *fastify*) platform=fastify ;; esac
+  if grep -q '"type": "module"' "$dir/package.json"; then
+    cp "$here/shared/hints.$platform.e2e-spec.ts" "$dir/test/hints.e2e-spec.ts"
+  else
+    sed "s#\(from '\./\.\./src/[^']*\)\.js'#\1'#" "$here/shared/hints.$platform.e2e-spec.ts" > "$dir/test/hints.e2e-spec.ts"
+  fi
   # The Nest 11 starter's ESLint config, kept under another name in the repository (see the file).
   [ -f "$dir/starter.eslint.config.mjs" ] && mv "$dir/starter.eslint.config.mjs" "$dir/eslint.config.mjs"
   node "$here/snippets.mjs" "$root/README.md" "$work" "$app"
