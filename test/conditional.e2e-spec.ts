@@ -1,9 +1,6 @@
 import { Body, Controller, Get, Module, Put, Query, Render } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import Handlebars from 'handlebars';
-import type { AddressInfo } from 'node:net';
-import { Conditional, ETag, Http2PreloadModule, LastModified, registerPreloadHelper } from '../src/index.js';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Conditional, ETag, Http2PreloadModule, LastModified } from '../src/index.js';
 import { FIXTURE_VIEWS, PAGE_ASSETS, startApp, type RunningApp } from './support/app.js';
 import {
   BROWSER_NAVIGATION_HEADERS,
@@ -14,6 +11,7 @@ import {
   type HttpResult,
 } from './support/http.js';
 import { isRecoveryPage } from './support/recovery.js';
+import { startFastifyApp } from './support/fastify-app.js';
 import { Gate } from './support/gate.js';
 import { RecordingLogger } from './support/logger.js';
 
@@ -344,14 +342,7 @@ describe('@Conditional() dates on Fastify', () => {
 
   beforeEach(async () => {
     Object.assign(resource, { version: 1, modified: new Date('2026-11-20T10:00:00Z') });
-    app = await NestFactory.create<NestFastifyApplication>(ForeignValidatorsModule, new FastifyAdapter(), {
-      logger: false,
-    });
-    const handlebars = Handlebars.create();
-    registerPreloadHelper(handlebars);
-    app.setViewEngine({ engine: { handlebars }, templates: FIXTURE_VIEWS, layout: 'layout.hbs' });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    ({ app, baseUrl } = await startFastifyApp(ForeignValidatorsModule, { views: FIXTURE_VIEWS }));
   });
   afterEach(() => app.close());
 

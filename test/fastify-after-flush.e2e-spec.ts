@@ -1,14 +1,12 @@
 import { Controller, Get, Module, Req, Res, StreamableFile } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import Handlebars from 'handlebars';
 import { createReadStream, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Http2PreloadModule, PreloadCollector, registerPreloadHelper } from '../src/index.js';
+import { Http2PreloadModule, PreloadCollector } from '../src/index.js';
 import { FIXTURE_VIEWS } from './support/app.js';
+import { startFastifyApp } from './support/fastify-app.js';
 import { Gate } from './support/gate.js';
 import { navigate, stagedNavigation, type ResponseEnd } from './support/http.js';
 import { RecordingLogger } from './support/logger.js';
@@ -132,15 +130,7 @@ describe('on Fastify, a body after a flush that is not the promised page never g
     next.send = undefined;
     next.file = undefined;
     next.gate = Gate.open();
-    app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
-      logger,
-      abortOnError: false,
-    });
-    const handlebars = Handlebars.create();
-    registerPreloadHelper(handlebars);
-    app.setViewEngine({ engine: { handlebars }, templates: FIXTURE_VIEWS, layout: 'layout.hbs' });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    ({ app, baseUrl } = await startFastifyApp(AppModule, { views: FIXTURE_VIEWS, logger }));
   });
   afterEach(() => {
     next.gate.open();

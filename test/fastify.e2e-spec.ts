@@ -1,11 +1,9 @@
 import { Controller, Get, Module, NotFoundException, Param, Render, Req } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import Handlebars from 'handlebars';
-import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FLUSHED_FIRST_CHUNK } from '../src/flush/flushed-response.js';
-import { ETag, Http2PreloadModule, NoPreload, Preload, PreloadCollector, registerPreloadHelper } from '../src/index.js';
+import { ETag, Http2PreloadModule, NoPreload, Preload, PreloadCollector } from '../src/index.js';
 import { FIXTURE_VIEWS, PAGE_ASSETS } from './support/app.js';
+import { startFastifyApp } from './support/fastify-app.js';
 import { Gate } from './support/gate.js';
 import { linkUrls, navigate, request, stagedNavigation } from './support/http.js';
 import { RecordingLogger } from './support/logger.js';
@@ -78,15 +76,7 @@ describe('on Fastify (@nestjs/platform-fastify, @fastify/view + Handlebars)', ()
   beforeEach(async () => {
     logger = new RecordingLogger();
     gate = Gate.open();
-    app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
-      logger,
-      abortOnError: false,
-    });
-    const handlebars = Handlebars.create();
-    registerPreloadHelper(handlebars);
-    app.setViewEngine({ engine: { handlebars }, templates: FIXTURE_VIEWS, layout: 'layout.hbs' });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    ({ app, baseUrl } = await startFastifyApp(AppModule, { views: FIXTURE_VIEWS, logger }));
   });
   afterEach(() => {
     gate.open();

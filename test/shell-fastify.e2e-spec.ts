@@ -1,10 +1,8 @@
 import { Controller, Get, Module, NotFoundException, Param, Render } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import Handlebars from 'handlebars';
-import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { fileURLToPath } from 'node:url';
-import { Http2PreloadModule, registerPreloadHelper, Shell } from '../src/index.js';
+import { Http2PreloadModule, Shell } from '../src/index.js';
+import { startFastifyApp } from './support/fastify-app.js';
 import { Gate } from './support/gate.js';
 import { navigate, stagedNavigation } from './support/http.js';
 import { RecordingLogger } from './support/logger.js';
@@ -42,15 +40,7 @@ describe('the page shell on Fastify (@fastify/view + Handlebars)', () => {
   beforeEach(async () => {
     logger = new RecordingLogger();
     next.gate = Gate.open();
-    app = await NestFactory.create<NestFastifyApplication>(ShopModule, new FastifyAdapter(), {
-      logger,
-      abortOnError: false,
-    });
-    const handlebars = Handlebars.create();
-    registerPreloadHelper(handlebars);
-    app.setViewEngine({ engine: { handlebars }, templates: VIEWS, layout: 'layout.hbs' });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    ({ app, baseUrl } = await startFastifyApp(ShopModule, { views: VIEWS, logger }));
   });
   afterEach(() => {
     next.gate.open();
