@@ -232,6 +232,7 @@ class FlushGuard implements FlushedResponse {
 }
 
 const NO_HEADERS: ReadonlyMap<string, HeaderValue> = new Map();
+const CONTENT_TYPE = 'content-type';
 
 /**
  * The late headers with the platform's held ones on top: Fastify writes its reply's
@@ -279,12 +280,14 @@ function appendHeader(this: GuardedResponse, name: string, value: string | reado
 
 function getHeader(this: GuardedResponse, name: string): unknown {
   const guard = guardOf(this)!;
-  if (!this.headersSent) return guard.getHeader.call(this, name);
+  // Express reads a dozen headers back on send(): most are neither kept aside nor the type.
+  if (!this.headersSent || (guard.lateHeaders === undefined && name.length !== CONTENT_TYPE.length))
+    return guard.getHeader.call(this, name);
   const key = name.toLowerCase();
   if (guard.lateHeaders?.has(key)) return guard.lateHeaders.get(key);
   // The flushed Content-Type was ours, not the handler's: hiding it lets Express set the
   // type the handler means (res.json() sets one only when none is set), so it can be checked.
-  return key === 'content-type' ? undefined : guard.getHeader.call(this, name);
+  return key === CONTENT_TYPE ? undefined : guard.getHeader.call(this, name);
 }
 
 function removeHeader(this: GuardedResponse, name: string): void {
@@ -441,8 +444,11 @@ function installGuard(prototype: object): void {
     Object.defineProperty(prototype, underneath, { value: own, writable: true, configurable: true });
     Object.defineProperty(prototype, name, {
       configurable: true,
-      get(this: Record<symbol, unknown>): unknown {
+      get(this: Record<symbol, unknown> & { readonly headersSent?: boolean }): unknown {
         const method = this[underneath];
+        // Only a response whose headers are out can have been flushed: any other (most
+        // reads of most responses) pays one property read, not a lookup.
+        if (this.headersSent !== true) return method;
         // The guard's method on a flushed response, unless a wrapper was put on since the flush.
         return guardOf(this)?.[name] === method ? guarded : method;
       },
