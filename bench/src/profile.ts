@@ -94,7 +94,9 @@ try {
   // One short run so the cache is warm and the code optimized, then the profiled one.
   const warm = await load(server, route, { durationSec: 2, connections: 10 });
   const sample = await load(server, route, { durationSec: Number(seconds), connections: 10 });
-  console.log(`${name} ${route.name}: ${sample.requestsPerSec.toFixed(0)} req/s (with the profiler on); ${warm.responses + sample.responses} responses profiled in all`);
+  console.log(
+    `${name} ${route.name}: ${sample.requestsPerSec.toFixed(0)} req/s (with the profiler on); ${warm.responses + sample.responses} responses profiled in all`,
+  );
 } finally {
   await server.stop();
   killAllServers();
