@@ -99,6 +99,32 @@ describe('the flush guard, installed once per app', () => {
     for (const probe of flushed.slice(1)) expect(probe.ownMethods).toEqual([]);
   });
 
+  it('lets a method patched onto the prototype after the guard was installed reach every response, compressed and flushed ones too', async () => {
+    await gzipPage('/page');
+    // An agent patching the app's response prototype once the app runs: responses that
+    // compression wrapped (methods of their own) must still reach the patched method.
+    const express = running.app.getHttpAdapter().getInstance() as { response: { setHeader: Function } };
+    const original = express.response.setHeader;
+    const headersSeen: string[] = [];
+    express.response.setHeader = function (this: unknown, name: string, ...rest: unknown[]) {
+      headersSeen.push(name.toLowerCase());
+      return original.call(this, name, ...rest);
+    };
+    try {
+      const page = await gzipPage('/page');
+      expect(page.mode).toBe('early');
+      expect(page.page).toContain('<h1>Page</h1>');
+      // The flushed headers were set through the patch; what Express set after the flush was kept aside by the guard above it.
+      expect(headersSeen).toContain('link');
+      expect(headersSeen).not.toContain('etag');
+    } finally {
+      express.response.setHeader = original;
+    }
+    headersSeen.length = 0;
+    await gzipPage('/page');
+    expect(headersSeen).toEqual([]);
+  });
+
   it('ends a compressed flushed page that failed on the page that asks again, decodable, and the retry gets the real error', async () => {
     next.fail = false;
     await gzipPage('/throws');

@@ -406,13 +406,16 @@ type GuardedName = keyof typeof GUARDED_METHODS;
 const GUARDED_NAMES = Object.keys(GUARDED_METHODS) as GuardedName[];
 
 /**
- * Where each guarded method's underlying one is kept, per name: on the prototype the
- * guard is installed on, the prototype's own method; on a response, what middleware put
- * on it (compression's `write` and `end`, express-session's `end`, on-headers' `writeHead`).
+ * The methods assigned on a response (or on a guarded prototype) under a guarded name,
+ * by name: what middleware puts on a response to wrap it (compression's `write` and `end`,
+ * express-session's `end`, on-headers' `writeHead`), kept underneath the guard. An
+ * instance's object inherits from its prototype's, so an agent that patches the prototype
+ * later still reaches every response. One key for every name: the accessors' read of it
+ * stays monomorphic, where a key per name made every method read of every response a
+ * megamorphic lookup through the prototype chain (the costliest line of a flushed page).
  */
-const UNDERNEATH = Object.fromEntries(
-  GUARDED_NAMES.map((name) => [name, Symbol.for(`nestjs-http2-preload.v1.${name}Underneath`)]),
-) as Record<GuardedName, symbol>;
+const ASSIGNED = Symbol.for('nestjs-http2-preload.v1.assignedMethods');
+type WithAssigned = { [ASSIGNED]?: Record<string, unknown>; readonly headersSent?: boolean };
 
 /** Prototypes the guard is installed on (Express's per-app response, Node's ServerResponse on Fastify), by either build. */
 const INSTALLED = sharedAcrossCopies('flushGuardPrototypes', () => new WeakSet<object>());
@@ -423,8 +426,8 @@ const UNGUARDABLE = sharedAcrossCopies('unguardablePrototypes', () => new WeakSe
  * Installs the guard once on a response prototype: each guarded name becomes an accessor
  * that hands out the shared guarded method on a flushed response and, on any other, the
  * method it would have had. Installed once, rather than a prototype or methods swapped on
- * each flushed response, so that every response of the app keeps one shape, and one that
- * was not flushed pays a `WeakMap` lookup per method it reads.
+ * each flushed response, so that every response of the app keeps one shape, and one whose
+ * headers are not out pays two property reads per method it reads.
  *
  * Middleware that wraps a method assigns it on the response (`res.end = …`); the setter
  * keeps that underneath the guard, so the guard stays above compression (which must see
@@ -436,24 +439,30 @@ const UNGUARDABLE = sharedAcrossCopies('unguardablePrototypes', () => new WeakSe
  */
 function installGuard(prototype: object): void {
   INSTALLED.add(prototype);
+  // Found on the prototype itself, the accessors' read of it stops there: a key missing
+  // from the whole chain would be looked up through every prototype on each read.
+  if (!Object.hasOwn(prototype, ASSIGNED))
+    Object.defineProperty(prototype, ASSIGNED, { value: undefined, writable: true, configurable: true });
   for (const name of GUARDED_NAMES) {
     const own: unknown = Reflect.get(prototype, name);
     if (typeof own !== 'function') continue;
-    const underneath = UNDERNEATH[name];
     const guarded = GUARDED_METHODS[name];
-    Object.defineProperty(prototype, underneath, { value: own, writable: true, configurable: true });
     Object.defineProperty(prototype, name, {
       configurable: true,
-      get(this: Record<symbol, unknown> & { readonly headersSent?: boolean }): unknown {
-        const method = this[underneath];
+      get(this: WithAssigned): unknown {
+        const assigned = this[ASSIGNED];
+        const method = assigned !== undefined && name in assigned ? assigned[name] : own;
         // Only a response whose headers are out can have been flushed: any other (most
         // reads of most responses) pays one property read, not a lookup.
         if (this.headersSent !== true) return method;
         // The guard's method on a flushed response, unless a wrapper was put on since the flush.
         return guardOf(this)?.[name] === method ? guarded : method;
       },
-      set(this: Record<symbol, unknown>, method: unknown): void {
-        this[underneath] = method;
+      set(this: WithAssigned, method: unknown): void {
+        let assigned = Object.hasOwn(this, ASSIGNED) ? this[ASSIGNED] : undefined;
+        if (assigned === undefined)
+          assigned = this[ASSIGNED] = Object.create(this[ASSIGNED] ?? null) as Record<string, unknown>;
+        assigned[name] = method;
       },
     });
   }
@@ -522,6 +531,9 @@ export function flushHeadersEarly(
   hooks: FlushHooks,
   firstChunk: string = FLUSHED_FIRST_CHUNK,
 ): FlushedResponse {
+  // The methods the guard will call underneath, read while the headers are not out, when
+  // each read costs the least (the accessor's first test).
+  const state = new FlushGuard(response, hooks);
   response.statusCode = 200;
   response.setHeader('Content-Type', FLUSHED_CONTENT_TYPE);
   response.setHeader('Link', headers.link);
@@ -534,7 +546,6 @@ export function flushHeadersEarly(
   response.socket?.uncork();
   (response as MaybeCompressed).flush?.();
 
-  const state = new FlushGuard(response, hooks);
   guard(response, state);
   return state;
 }
