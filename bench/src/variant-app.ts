@@ -11,8 +11,10 @@ import {
   type DynamicModule,
   type ExecutionContext,
   type NestInterceptor,
+  type Provider,
   type Type,
 } from '@nestjs/common';
+import type { Request, RequestHandler, Response } from 'express';
 import { APP_INTERCEPTOR, ModulesContainer, NestFactory } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -40,18 +42,37 @@ class PassThroughInterceptor implements NestInterceptor {
   }
 }
 
-function rootModule(config: Variant): DynamicModule {
+/** A floor's wire work where a hand-written Nest equivalent of the module would do it: in a global interceptor, on the pages. */
+class FloorInterceptor implements NestInterceptor {
+  constructor(private readonly work: RequestHandler) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    if (FLOOR_PATHS.includes(request.path)) void this.work(request, http.getResponse<Response>(), () => undefined);
+    return next.handle();
+  }
+}
+
+function rootModule(config: Variant, floorLinks: FloorLinks): DynamicModule {
   const pages: Type = config.requestScoped ? ScopedPageController : PageController;
+  const providers: Provider[] = [];
+  if (config.noopInterceptor) providers.push({ provide: APP_INTERCEPTOR, useClass: PassThroughInterceptor });
+  if (config.floor && config.floorInInterceptor)
+    providers.push({
+      provide: APP_INTERCEPTOR,
+      useFactory: () => new FloorInterceptor(floorMiddleware(config.floor!, floorLinks)),
+    });
   return {
     module: BenchAppModule,
     imports: config.module ? [Http2PreloadModule.forRoot(config.module)] : [],
     controllers: [pages, OtherPagesController, StatusController],
-    providers: config.noopInterceptor ? [{ provide: APP_INTERCEPTOR, useClass: PassThroughInterceptor }] : [],
+    providers,
   };
 }
 
 async function createApp(config: Variant, floorLinks: FloorLinks): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule(config), {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule(config, floorLinks), {
     logger: ['error', 'warn'],
     // An error must reach the orchestrator as a message, not end the process.
     abortOnError: false,
@@ -67,7 +88,7 @@ async function createApp(config: Variant, floorLinks: FloorLinks): Promise<NestE
   if (config.nonce) useNonceContentSecurityPolicy(app);
   // Registered before Nest adds its routes (at listen), so it runs before the page's handler
   // (and after the CSP middleware: a flush carries its header, and the links its nonce).
-  if (config.floor) app.use(FLOOR_PATHS, floorMiddleware(config.floor, floorLinks));
+  if (config.floor && !config.floorInInterceptor) app.use(FLOOR_PATHS, floorMiddleware(config.floor, floorLinks));
   return app;
 }
 

@@ -30,7 +30,19 @@ export const FLOORED_MODES = Object.keys(FLOOR_OF) as FlooredMode[];
 /** The server of the memory section, which only that section starts. */
 export const MEMORY_VARIANT = 'memory-path-key';
 
-export type VariantName = (typeof VARIANTS)[number] | typeof MEMORY_VARIANT;
+/**
+ * Floors whose wire work runs in a global Nest interceptor instead of Express middleware:
+ * where a hand-written Nest equivalent of the module would do it, as the route is known
+ * there. Not part of `npm run bench`'s targets; `bench:compare` runs them by name, to
+ * tell what any interceptor costs from what the module itself does.
+ */
+export const INTERCEPTOR_FLOORS = [
+  'floor-late-interceptor',
+  'floor-flush-interceptor',
+  'floor-103-interceptor',
+] as const;
+
+export type VariantName = (typeof VARIANTS)[number] | typeof MEMORY_VARIANT | (typeof INTERCEPTOR_FLOORS)[number];
 
 export interface Variant {
   readonly name: VariantName;
@@ -46,6 +58,8 @@ export interface Variant {
   readonly requestScoped?: boolean;
   /** Hand-written middleware doing one mode's wire work with precomputed links (floors.ts). */
   readonly floor?: FloorKind;
+  /** The floor's work runs in a global interceptor rather than in middleware before the router. */
+  readonly floorInInterceptor?: boolean;
   /**
    * The app sets a Content-Security-Policy with a fresh nonce per request, as the sample
    * does (helmet, the nonce in `res.locals.cspNonce`, where the module's `nonce` option
@@ -89,6 +103,24 @@ const DEFINITIONS: Record<VariantName, Omit<Variant, 'name'>> = {
   'floor-103': {
     description: 'bare + hand-written middleware: precomputed `writeEarlyHints()` before the route, `Link` on the 200',
     floor: '103',
+    htmlOnly: true,
+  },
+  'floor-late-interceptor': {
+    description: 'floor-late from a global interceptor instead of middleware',
+    floor: 'late',
+    floorInInterceptor: true,
+    htmlOnly: true,
+  },
+  'floor-flush-interceptor': {
+    description: 'floor-flush from a global interceptor instead of middleware',
+    floor: 'flush',
+    floorInInterceptor: true,
+    htmlOnly: true,
+  },
+  'floor-103-interceptor': {
+    description: 'floor-103 from a global interceptor instead of middleware',
+    floor: '103',
+    floorInInterceptor: true,
     htmlOnly: true,
   },
   late: { description: 'module, `presendCachedHeaders: false`', module: { presendCachedHeaders: false } },
