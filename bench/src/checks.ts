@@ -3,7 +3,7 @@ import { countLinks, timedGet } from '../../test/support/http.js';
 import { NONCE_PLACEHOLDER } from './floors.js';
 import { HTML_ROUTE, JSON_ROUTE } from './routes.js';
 import type { ServerProcess } from './server-process.js';
-import { FLOOR_OF, type VariantName } from './variants.js';
+import { modeOfFloor, type VariantName } from './variants.js';
 
 /** What a variant answers, checked before measuring it: the figures mean little if it does not do its job. */
 export interface VariantCheck {
@@ -118,8 +118,7 @@ export function selfCheck(checks: readonly VariantCheck[]): Map<VariantName, str
     differs('page status', c.pageStatus, 200);
     differs('JSON status', c.jsonStatus, 200);
     differs('JSON links', c.jsonLinks, 0);
-    const counterpart = Object.entries(FLOOR_OF).find(([, floor]) => floor === c.variant)?.[0] as
-      VariantName | undefined;
+    const counterpart: VariantName | undefined = modeOfFloor(c.variant);
     if (counterpart) {
       const mode = byName.get(counterpart);
       if (!mode) wrong.push(`${counterpart} did not run, nothing to compare with`);

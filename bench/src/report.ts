@@ -8,7 +8,14 @@ import { SLOW_PAGE_MS } from './page.controllers.js';
 import { median } from './stats.js';
 import { cpuRatios, HINT_P99_OVER_FLOOR_MS, type Target } from './targets.js';
 import type { VariantThroughput } from './throughput.js';
-import { FLOOR_OF, MEMORY_CACHE_SIZE, variant, type FlooredMode, type VariantName } from './variants.js';
+import {
+  FLOOR_OF,
+  INTERCEPTOR_FLOOR_OF,
+  MEMORY_CACHE_SIZE,
+  variant,
+  type FlooredMode,
+  type VariantName,
+} from './variants.js';
 
 export interface BenchResults {
   readonly command: string;
@@ -92,6 +99,25 @@ function throughputSection(results: BenchResults, route: 'html' | 'json'): strin
         t.rounds.map((r) => fixed(r.cpuMicrosPerResponse, 0)).join(' '),
       ];
     }),
+  );
+}
+
+/** Each mode against its floor done from an interceptor, and that floor against the middleware one: what any interceptor costs. */
+function interceptorFloorsSection(results: BenchResults): string {
+  const cpuOf = (name: VariantName) =>
+    results.throughput.find((t) => t.variant === name && t.route === 'html')?.medianCpuMicrosPerResponse;
+  const rows = (Object.entries(INTERCEPTOR_FLOOR_OF) as [FlooredMode, VariantName][])
+    .filter(([mode, floor]) => cpuOf(mode) !== undefined && cpuOf(floor) !== undefined)
+    .map(([mode, floor]) => [
+      mode,
+      `*${floor}*`,
+      `**${fixed(cpuOf(floor), 0)}**`,
+      `${fixed(median(cpuRatios(results.throughput, mode, floor, 'html')), 2)} ×`,
+      `${fixed(median(cpuRatios(results.throughput, floor, FLOOR_OF[mode], 'html')), 2)} × ${FLOOR_OF[mode]}`,
+    ]);
+  return table(
+    ['Mode', 'Floor in an interceptor', 'Its CPU µs/response', 'Mode vs it', 'It vs the middleware floor'],
+    rows,
   );
 }
 
@@ -185,7 +211,7 @@ Written by \`${results.command}\` (bench/src/run.ts); every figure below comes f
     .map(([key, value]) => `${key} ${value}`)
     .join(', ')}
 - Every server is a child process on 127.0.0.1 (an ephemeral port), the load generator (autocannon, programmatic) runs in the parent. Each variant serves the same Handlebars page (a layout and a page, 8 assets: 2 styles, a font, 3 scripts, 2 images; 20 list items), with \`view cache\` on as in production.
-- The *floors* (in italics) are the bare app plus a hand-written Express middleware doing one mode's wire work with precomputed links, and nothing else (bench/src/floors.ts): the gap between a module mode and its floor is the module's own cost.
+- The *floors* (in italics) are the bare app plus a hand-written Express middleware doing one mode's wire work with precomputed links, and nothing else (bench/src/floors.ts): the gap between a module mode and its floor is the module's own cost. The \`-interceptor\` floors do the same work from a global Nest interceptor instead (a hand-written Nest equivalent); they are measured for comparison, and no target judges them.
 - The \`-nonce\` variants run the sample's Content-Security-Policy (helmet, a fresh nonce per request in \`res.locals.cspNonce\`), which the page's stylesheets and scripts carry, and every link: the module reads it through its \`nonce\` option's default; the floor works it into precomputed link text. They are judged against each other only (on the HTML route), as noop-interceptor and netjet pay for no CSP.
 
 ## Targets
@@ -207,6 +233,10 @@ Every variant once per round and route, ${settings.durationSec} s each, ${settin
 ### HTML route (\`GET /page\`, a navigation request)
 
 ${throughputSection(results, 'html')}
+
+Not a target: the floors with their wire work in a global interceptor (\`-interceptor\`), where a hand-written Nest equivalent of the module would do it. The first ratio is what the module costs over a hand-written interceptor; the second is what an interceptor costs over middleware in front of the router (Nest's interceptor pipeline, and the early write leaving later after the request arrived). Medians of same-round ratios.
+
+${interceptorFloorsSection(results)}
 
 ### JSON route (\`GET /api/status\`)
 

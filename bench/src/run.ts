@@ -21,7 +21,7 @@ import { HTML_ROUTE, JSON_ROUTE } from './routes.js';
 import { killAllServers, startServer, type ServerProcess } from './server-process.js';
 import { judgeTargets } from './targets.js';
 import { throughputRounds } from './throughput.js';
-import { FLOOR_OF, MEMORY_VARIANT, variant, VARIANTS, type FlooredMode, type VariantName } from './variants.js';
+import { MEMORY_VARIANT, modeOfFloor, variant, VARIANTS, type VariantName } from './variants.js';
 
 const QUICK = process.argv.includes('--quick') || ['1', 'true'].includes(process.env.BENCH_QUICK ?? '');
 
@@ -90,7 +90,7 @@ async function checkAll(servers: readonly ServerProcess[]): Promise<VariantCheck
  */
 function floorLinksFrom(checks: readonly VariantCheck[]): (name: VariantName) => FloorLinks | undefined {
   return (name) => {
-    const mode = (Object.keys(FLOOR_OF) as FlooredMode[]).find((m) => FLOOR_OF[m] === name);
+    const mode = modeOfFloor(name);
     const check = checks.find((c) => c.variant === mode);
     if (!check?.pageLink) return undefined;
     return { link: check.pageLink, earlyLink: check.page103Link ?? check.pageLink };

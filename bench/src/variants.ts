@@ -6,12 +6,15 @@ export const VARIANTS = [
   'bare',
   'noop-interceptor',
   'floor-late',
+  'floor-late-interceptor',
   'late',
   'floor-flush',
+  'floor-flush-interceptor',
   'early-flush',
   'floor-flush-nonce',
   'early-flush-nonce',
   'floor-103',
+  'floor-103-interceptor',
   'early-103',
   'netjet',
   'request-scoped',
@@ -31,18 +34,25 @@ export const FLOORED_MODES = Object.keys(FLOOR_OF) as FlooredMode[];
 export const MEMORY_VARIANT = 'memory-path-key';
 
 /**
- * Floors whose wire work runs in a global Nest interceptor instead of Express middleware:
- * where a hand-written Nest equivalent of the module would do it, as the route is known
- * there. Not part of `npm run bench`'s targets; `bench:compare` runs them by name, to
- * tell what any interceptor costs from what the module itself does.
+ * The same floors with their wire work in a global Nest interceptor instead of Express
+ * middleware: where a hand-written Nest equivalent of the module would do it, as the
+ * route is known there. Not judged by any target; they tell what any interceptor costs
+ * from what the module itself does.
  */
-export const INTERCEPTOR_FLOORS = [
-  'floor-late-interceptor',
-  'floor-flush-interceptor',
-  'floor-103-interceptor',
-] as const;
+export const INTERCEPTOR_FLOOR_OF = {
+  late: 'floor-late-interceptor',
+  'early-flush': 'floor-flush-interceptor',
+  'early-103': 'floor-103-interceptor',
+} as const;
 
-export type VariantName = (typeof VARIANTS)[number] | typeof MEMORY_VARIANT | (typeof INTERCEPTOR_FLOORS)[number];
+/** The module mode a floor (middleware or interceptor) does the wire work of, and whose links it sends. */
+export function modeOfFloor(name: string): FlooredMode | undefined {
+  return FLOORED_MODES.find(
+    (mode) => FLOOR_OF[mode] === name || (INTERCEPTOR_FLOOR_OF as Partial<Record<FlooredMode, string>>)[mode] === name,
+  );
+}
+
+export type VariantName = (typeof VARIANTS)[number] | typeof MEMORY_VARIANT;
 
 export interface Variant {
   readonly name: VariantName;
@@ -106,19 +116,19 @@ const DEFINITIONS: Record<VariantName, Omit<Variant, 'name'>> = {
     htmlOnly: true,
   },
   'floor-late-interceptor': {
-    description: 'floor-late from a global interceptor instead of middleware',
+    description: 'floor-late, its work done in a global interceptor instead of middleware (not a target)',
     floor: 'late',
     floorInInterceptor: true,
     htmlOnly: true,
   },
   'floor-flush-interceptor': {
-    description: 'floor-flush from a global interceptor instead of middleware',
+    description: 'floor-flush, its work done in a global interceptor instead of middleware (not a target)',
     floor: 'flush',
     floorInInterceptor: true,
     htmlOnly: true,
   },
   'floor-103-interceptor': {
-    description: 'floor-103 from a global interceptor instead of middleware',
+    description: 'floor-103, its work done in a global interceptor instead of middleware (not a target)',
     floor: '103',
     floorInInterceptor: true,
     htmlOnly: true,
