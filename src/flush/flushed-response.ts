@@ -453,7 +453,7 @@ function installGuard(prototype: object): void {
         const assigned = this[ASSIGNED];
         const method = assigned !== undefined && name in assigned ? assigned[name] : own;
         // Only a response whose headers are out can have been flushed: any other (most
-        // reads of most responses) pays one property read, not a lookup.
+        // reads of most responses) is answered here, without a lookup.
         if (this.headersSent !== true) return method;
         // The guard's method on a flushed response, unless a wrapper was put on since the flush.
         return guardOf(this)?.[name] === method ? guarded : method;
